@@ -1,0 +1,227 @@
+package liveconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Endpoint names, as they appear in the request path and in errors.
+const (
+	opSetCallback         = "set_callback"
+	opUpdateCallback      = "update_callback"
+	opGetCallback         = "get_callback"
+	opDeleteCallback      = "delete_callback"
+	opSetCallbackToken    = "set_callback_token"
+	opGetCallbackToken    = "get_callback_token"
+	opDeleteCallbackToken = "delete_callback_token"
+)
+
+// CallbackConfig is an app's webhook configuration: where Tencent sends webhooks, and for which command
+// words. An app has at most one.
+type CallbackConfig struct {
+	// URL receives the webhooks. It must be an http:// or https:// URL with a host (https recommended; a bare
+	// IP host is allowed). A changed URL takes effect about two minutes later.
+	URL string
+	// Commands are the command words to send. At least one; duplicates are sent once.
+	Commands []Command
+}
+
+// Result describes a successful change.
+type Result struct {
+	// RequestID is the RequestId of the answer that settled the call, for Tencent support.
+	RequestID string
+	// Changed is false only when EnsureCallback found the configuration already as asked and sent no change.
+	Changed bool
+}
+
+// callbackBody is the wire form of a CallbackConfig.
+type callbackBody struct {
+	URL      string    `json:"Url"`
+	Commands []Command `json:"CallbackCommandList"`
+}
+
+// Validate returns an [*InputError] (errors.Is(err, ErrInvalidParameter)) when cfg could not be sent: the URL
+// is not an http(s) URL with a host, there is no command word, or a word is not well-formed. Well-formed words
+// this package does not know are valid.
+func (cfg CallbackConfig) Validate() error { return cfg.validate("") }
+
+func (cfg CallbackConfig) validate(op string) error {
+	if reason := callbackURLProblem(cfg.URL); reason != "" {
+		return &InputError{Op: op, Field: "URL", Reason: reason}
+	}
+	if len(cfg.Commands) == 0 {
+		return &InputError{Op: op, Field: "Commands", Reason: "needs at least one command word"}
+	}
+	for _, c := range cfg.Commands {
+		if reason := commandShapeProblem(string(c)); reason != "" {
+			return &InputError{Op: op, Field: "Commands", Reason: fmt.Sprintf("command word %q %s", string(c), reason)}
+		}
+	}
+	return nil
+}
+
+func callbackURLProblem(s string) string {
+	lower := strings.ToLower(s)
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+		return "must start with http:// or https://"
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "must not contain spaces or control characters"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Hostname() == "" {
+		return "must be an http or https URL with a host"
+	}
+	return ""
+}
+
+// Equal reports whether cfg and other configure the same thing: equal URLs and the same set of command words,
+// in any order and with any duplicates.
+func (cfg CallbackConfig) Equal(other CallbackConfig) bool {
+	if cfg.URL != other.URL {
+		return false
+	}
+	a, b := uniqueSorted(cfg.Commands), uniqueSorted(other.Commands)
+	return slices.Equal(a, b)
+}
+
+func uniqueSorted(cmds []Command) []Command {
+	out := slices.Clone(cmds)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// wire returns the body to send: the commands without duplicates, in their first order.
+func (cfg CallbackConfig) wire() callbackBody {
+	seen := make(map[Command]struct{}, len(cfg.Commands))
+	cmds := make([]Command, 0, len(cfg.Commands))
+	for _, c := range cfg.Commands {
+		if _, dup := seen[c]; !dup {
+			seen[c] = struct{}{}
+			cmds = append(cmds, c)
+		}
+	}
+	return callbackBody{URL: cfg.URL, Commands: cmds}
+}
+
+// CreateCallback creates the app's callback configuration (set_callback). It fails with ErrCallbackExists
+// when one exists already: set_callback does not overwrite (use UpdateCallback or EnsureCallback).
+//
+// Creating is not idempotent, so a retry after an attempt that may have been applied (100001, a timeout, a
+// connection lost after sending) can meet ErrCallbackExists caused by that very attempt. In that case only,
+// CreateCallback reads the configuration back: if it equals cfg the create succeeded; otherwise the error
+// stands. Invalid cfg fails with an [*InputError] before anything is sent.
+//
+// Tencent's page: "Create Webhook Configuration", in the Live REST API section beside
+// https://trtc.io/document/64412 (Callback Overview).
+func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
+	if err := cfg.validate(opSetCallback); err != nil {
+		return nil, err
+	}
+	o, err := c.do(ctx, opSetCallback, cfg.wire(), nil)
+	if err == nil {
+		return &Result{RequestID: o.requestID, Changed: true}, nil
+	}
+	if !errors.Is(err, ErrCallbackExists) || !o.mayHaveApplied {
+		return nil, err
+	}
+	current, _, getErr := c.getCallback(ctx)
+	if getErr != nil {
+		return nil, fmt.Errorf("%w (an earlier attempt may have created it; reading it back failed: %w)", err, getErr)
+	}
+	if !current.Equal(cfg) {
+		return nil, err
+	}
+	var apiErr *APIError
+	errors.As(err, &apiErr)
+	return &Result{RequestID: apiErr.RequestID, Changed: true}, nil
+}
+
+// UpdateCallback replaces the app's callback configuration with cfg (update_callback): the URL and the whole
+// command list. It fails with ErrCallbackNotFound when the app has none (use CreateCallback or
+// EnsureCallback). Invalid cfg fails with an [*InputError] before anything is sent.
+//
+// Tencent's page: "Update Callback Configuration", beside https://trtc.io/document/64412.
+func (c *Client) UpdateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
+	if err := cfg.validate(opUpdateCallback); err != nil {
+		return nil, err
+	}
+	return c.mutate(ctx, opUpdateCallback, cfg.wire())
+}
+
+// GetCallback returns the app's callback configuration (get_callback), or ErrCallbackNotFound when it has
+// none.
+func (c *Client) GetCallback(ctx context.Context) (*CallbackConfig, error) {
+	cfg, _, err := c.getCallback(ctx)
+	return cfg, err
+}
+
+func (c *Client) getCallback(ctx context.Context) (*CallbackConfig, string, error) {
+	var body callbackBody
+	o, err := c.do(ctx, opGetCallback, nil, &body)
+	if err != nil {
+		return nil, "", err
+	}
+	cmds := body.Commands
+	if cmds == nil {
+		cmds = []Command{}
+	}
+	return &CallbackConfig{URL: body.URL, Commands: cmds}, o.requestID, nil
+}
+
+// DeleteCallback removes the app's callback configuration (delete_callback), which stops all webhooks. The
+// server reports no error when there was none, so neither does DeleteCallback.
+func (c *Client) DeleteCallback(ctx context.Context) (*Result, error) {
+	return c.mutate(ctx, opDeleteCallback, nil)
+}
+
+// ensureRounds bounds how often EnsureCallback re-reads after losing a race with another writer.
+const ensureRounds = 3
+
+// EnsureCallback makes the app's callback configuration equal cfg, whatever it was: it reads the current one,
+// creates it when there is none, updates it when it differs, and sends no change when it is equal (see
+// [CallbackConfig.Equal]; Result.Changed is false then). When another writer creates or deletes the
+// configuration in between (ErrCallbackExists, ErrCallbackNotFound), it reads again, up to three times, and
+// then returns that error. Costs one read and at most one write per round.
+func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
+	if err := cfg.validate("ensure_callback"); err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for range ensureRounds {
+		current, requestID, err := c.getCallback(ctx)
+		switch {
+		case errors.Is(err, ErrCallbackNotFound):
+			res, err := c.CreateCallback(ctx, cfg)
+			if errors.Is(err, ErrCallbackExists) {
+				lastErr = err
+				continue // created by someone else meanwhile
+			}
+			return res, err
+		case err != nil:
+			return nil, err
+		case current.Equal(cfg):
+			return &Result{RequestID: requestID, Changed: false}, nil
+		}
+		res, err := c.UpdateCallback(ctx, cfg)
+		if errors.Is(err, ErrCallbackNotFound) {
+			lastErr = err
+			continue // deleted by someone else meanwhile
+		}
+		return res, err
+	}
+	return nil, lastErr
+}
+
+// mutate sends a change with no result beyond the envelope.
+func (c *Client) mutate(ctx context.Context, op string, in any) (*Result, error) {
+	o, err := c.do(ctx, op, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{RequestID: o.requestID, Changed: true}, nil
+}

@@ -1,0 +1,173 @@
+package liveconfig
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config says which app a Client drives and how. SDKAppID, Identifier, SecretKey and one of Region or Endpoint
+// are required; every other field has a default.
+//
+// A Config prints without its SecretKey: String, GoString (%#v) and LogValue (log/slog) leave it out, so a
+// Config can be logged.
+type Config struct {
+	// Region is where the app lives. Required unless Endpoint is set.
+	Region Region
+	// SDKAppID is the app's id from the console. Required. Values above 2^31 exist.
+	SDKAppID uint64
+	// Identifier is an App administrator account, commonly "administrator". Required.
+	Identifier string
+	// SecretKey is the app's key from the console, used to sign the admin UserSig. Required; never printed.
+	SecretKey string
+
+	// Endpoint is a base URL, "http(s)://host[:port][/path]", that replaces the region's domain: a test
+	// server, a proxy, or "https://" + Region.BackupHost(). Optional.
+	Endpoint string
+	// HTTPClient sends the requests. Optional: the default keeps a pool of keep-alive connections (TLS 1.2 or
+	// later, verification on). A caller's client is never mutated; the Client uses a copy of it whose only
+	// change is that redirects are not followed, and sets no Timeout on it (see Timeout).
+	HTTPClient *http.Client
+	// RateLimit is the client-side limit in requests per second, shared by every call of one Client.
+	// 0 means the documented 200 per second; a negative value turns the client-side limit off.
+	RateLimit float64
+	// Limiter, when set, replaces RateLimit: every attempt waits on it. A *rate.Limiter satisfies it; so
+	// does a limiter shared across processes.
+	Limiter Limiter
+	// Timeout bounds each attempt (connect, send, answer). 0 means 5 s; it must exceed the server's own
+	// 3 s processing timeout. The whole call is bounded by ctx.
+	Timeout time.Duration
+	// Retry says which failures are tried again and how long to wait between attempts.
+	Retry RetryPolicy
+	// UserSigTTL is the validity of the admin UserSig the client signs. 0 means DefaultUserSigTTL (one hour);
+	// otherwise between MinUserSigTTL and MaxUserSigTTL. The client signs once per validity period and renews
+	// when a fifth of the validity is left (at least 10 s, at most 10 min), so no request carries a UserSig
+	// about to expire.
+	UserSigTTL time.Duration
+	// Logger receives one debug line per attempt with op, attempt, code, request id and latency, never a
+	// URL, a UserSig or a key. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Limiter is a client-side rate limiter: Wait blocks until one request may be sent, or returns an error when
+// ctx ends first. *rate.Limiter from golang.org/x/time/rate satisfies it.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Defaults applied by NewClient.
+const (
+	DefaultRateLimit = 200.0           // requests per second, the documented per-app limit
+	DefaultTimeout   = 5 * time.Second // per attempt; the server's own processing timeout is 3 s
+)
+
+// String describes c without its SecretKey.
+func (c Config) String() string {
+	return fmt.Sprintf("liveconfig.Config{Region:%q SDKAppID:%d Identifier:%q SecretKey:%s Endpoint:%q}",
+		string(c.Region), c.SDKAppID, c.Identifier, redactedMark(c.SecretKey), redactEndpoint(c.Endpoint))
+}
+
+// GoString is String, so that %#v does not print the SecretKey either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue lets log/slog print c without its SecretKey.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("region", string(c.Region)),
+		slog.Uint64("sdkappid", c.SDKAppID),
+		slog.String("identifier", c.Identifier),
+		slog.String("endpoint", redactEndpoint(c.Endpoint)),
+	)
+}
+
+func redactedMark(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// redactEndpoint drops user info and query from an endpoint, which may carry credentials of a proxy.
+func redactEndpoint(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "[unparsable]"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+// baseURL validates the Config and returns the URL that "/v4/live_config/{op}" is appended to.
+func (c *Config) validate() (base string, err error) {
+	switch {
+	case c.SDKAppID == 0:
+		return "", &ConfigError{Field: "SDKAppID", Reason: "is required"}
+	case c.SDKAppID > math.MaxInt:
+		return "", &ConfigError{Field: "SDKAppID", Reason: "is too large for this platform's int"}
+	case strings.TrimSpace(c.Identifier) == "":
+		return "", &ConfigError{Field: "Identifier", Reason: "is required (an App administrator account)"}
+	case c.SecretKey == "":
+		return "", &ConfigError{Field: "SecretKey", Reason: "is required"}
+	case c.Timeout < 0:
+		return "", &ConfigError{Field: "Timeout", Reason: "must not be negative"}
+	case c.UserSigTTL != 0 && (c.UserSigTTL < MinUserSigTTL || c.UserSigTTL > MaxUserSigTTL):
+		return "", &ConfigError{Field: "UserSigTTL", Reason: fmt.Sprintf("must be between %v and %v", MinUserSigTTL, MaxUserSigTTL)}
+	}
+	if err := c.Retry.validate(); err != nil {
+		return "", err
+	}
+	if c.Endpoint != "" {
+		return endpointBase(c.Endpoint)
+	}
+	if c.Region == "" {
+		return "", &ConfigError{Field: "Region", Reason: "is required when Endpoint is not set"}
+	}
+	if !c.Region.Valid() {
+		return "", &ConfigError{Field: "Region", Reason: fmt.Sprintf("unknown region %q (want one of %s)", string(c.Region), regionNames())}
+	}
+	return "https://" + c.Region.Host(), nil
+}
+
+func endpointBase(endpoint string) (string, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", &ConfigError{Field: "Endpoint", Reason: "must be an http or https URL with a host"}
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", &ConfigError{Field: "Endpoint", Reason: "must not have a query or fragment"}
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// limiter returns the limiter the Config asks for, or nil for none.
+func (c *Config) limiter() Limiter {
+	switch {
+	case c.Limiter != nil:
+		return c.Limiter
+	case c.RateLimit < 0:
+		return nil
+	case c.RateLimit == 0:
+		return newTokenBucket(DefaultRateLimit)
+	default:
+		return newTokenBucket(c.RateLimit)
+	}
+}
+
+func (c *Config) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return c.Timeout
+}
+
+func (c *Config) userSigTTL() time.Duration {
+	if c.UserSigTTL == 0 {
+		return DefaultUserSigTTL
+	}
+	return c.UserSigTTL
+}

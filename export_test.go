@@ -1,0 +1,30 @@
+package liveconfig
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Hooks for the external tests. They reach into a Client before it is used, never while it is in use.
+
+// SetUserSigClock sets the clock the UserSig cache decides renewals by.
+func SetUserSigClock(c *Client, now func() time.Time) { c.sigs.now = now }
+
+// CountUserSigSigning counts the calls to the real signing function from now on.
+func CountUserSigSigning(c *Client) *atomic.Int64 {
+	n := new(atomic.Int64)
+	sign := c.sigs.sign
+	c.sigs.sign = func(sdkappid int, key, identifier string, expire int) (string, error) {
+		n.Add(1)
+		return sign(sdkappid, key, identifier, expire)
+	}
+	return n
+}
+
+// CurrentUserSig returns the cached UserSig, so that tests can look for it where it must not be.
+func CurrentUserSig(c *Client) string {
+	if s := c.sigs.current.Load(); s != nil {
+		return s.raw
+	}
+	return ""
+}

@@ -1,0 +1,33 @@
+// Package liveconfigtest is an in-process fake of the v4/live_config API, for testing code that uses the
+// liveconfig client or receives Live webhooks, with no credentials and no network.
+//
+// A [Server] serves one app on 127.0.0.1 and behaves like the real service where a client can tell: it
+// checks POST, the five query parameters, contenttype=json, random as a 32-bit unsigned integer, and the
+// UserSig with tencentyun.VerifyUserSig against its own SDKAppID, administrator and key (answering 70001,
+// 70003, 70009, 70013, 70014, 70020, 60010 as the real service does); it keeps one callback configuration and
+// one token configuration, answers 100300, 100301, 100302 and 100002 where the real service does, enforces 200
+// requests a second (60007), and answers with the real envelope and a RequestId.
+//
+//	srv := liveconfigtest.New(t)
+//	client := srv.Client()
+//	_, err := client.EnsureCallback(ctx, liveconfig.CallbackConfig{URL: receiver.URL, Commands: ...})
+//	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, body) // a signed webhook to receiver
+//
+// Tests inspect what the server holds ([Server.Callback], [Server.Token]) and received ([Server.Requests]),
+// and make it misbehave with [Server.InjectFault]: an error code for the next calls, a change applied before
+// an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
+//
+// Where the fake differs from the real service:
+//   - It is stricter about the request: a query parameter other than the five, or one given twice, is refused
+//     with 60002, and body fields are matched by their exact names (Url, CallbackCommandList, Token,
+//     IsTokenEnable). A client that passes the fake sends what the documentation asks for.
+//   - It refuses an empty CallbackCommandList and malformed command words (100002); whether the real service
+//     does is not documented.
+//   - A changed callback URL takes effect at once, not about two minutes later.
+//   - Error texts (ErrorInfo) are its own; only the codes follow the documentation.
+//   - It serves one app, and treats any other sdkappid as unknown in this region (70020).
+//   - It signs webhooks with its own clock and sends ClientIP 127.0.0.1 and OptPlatform RESTAPI; it never
+//     retries a delivery.
+//
+// The package holds no global state: many servers can run in one test binary, in parallel.
+package liveconfigtest

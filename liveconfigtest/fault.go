@@ -1,0 +1,102 @@
+package liveconfigtest
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The endpoints of the v4/live_config API, for InjectFault and RequestsTo.
+const (
+	OpSetCallback         = "set_callback"
+	OpUpdateCallback      = "update_callback"
+	OpGetCallback         = "get_callback"
+	OpDeleteCallback      = "delete_callback"
+	OpSetCallbackToken    = "set_callback_token"
+	OpGetCallbackToken    = "get_callback_token"
+	OpDeleteCallbackToken = "delete_callback_token"
+)
+
+var ops = []string{OpSetCallback, OpUpdateCallback, OpGetCallback, OpDeleteCallback,
+	OpSetCallbackToken, OpGetCallbackToken, OpDeleteCallbackToken}
+
+// Always, as Fault.Times, makes a fault apply to every matching request until ClearFaults.
+const Always = -1
+
+// Fault changes how the server answers the next matching requests. Faults apply to requests that pass the
+// server's checks (query, UserSig, rate limit, body); a request that fails them is answered as usual. A zero
+// Fault answers normally.
+type Fault struct {
+	// Times is how many requests the fault applies to: 0 or 1 means the next one, Always means every one.
+	Times int
+	// Delay is waited before answering. The wait ends early when the client goes away.
+	Delay time.Duration
+	// Apply makes the server carry the request out (store the change) before answering with the fault:
+	// the change is applied but the client hears of a failure.
+	Apply bool
+	// Code, when not zero, is answered as the envelope's ErrorCode with ActionStatus FAIL and Info as the
+	// ErrorInfo (a short description when Info is empty).
+	Code int
+	Info string
+	// Drop closes the connection without any answer.
+	Drop bool
+	// Raw, when set, is answered instead of an envelope.
+	Raw *RawAnswer
+}
+
+// RawAnswer is an HTTP answer sent as given.
+type RawAnswer struct {
+	Status      int    // the HTTP status; 0 means 200
+	ContentType string // "" sends none
+	Body        []byte
+}
+
+// HTML502 is a gateway error page such as a load balancer answers.
+var HTML502 = RawAnswer{Status: 502, ContentType: "text/html",
+	Body: []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")}
+
+// InjectFault queues f for requests to endpoint op (one of the Op constants), or for any endpoint when op is
+// "". Faults for one endpoint are used in the order they were queued, before faults for any endpoint. It
+// panics for an unknown op or a negative Times other than Always.
+func (s *Server) InjectFault(op string, f Fault) {
+	if op != "" && !slices.Contains(ops, op) {
+		panic(fmt.Sprintf("liveconfigtest: InjectFault: unknown endpoint %q", op))
+	}
+	if f.Times < 0 && f.Times != Always {
+		panic("liveconfigtest: InjectFault: Times must be 0 or more, or Always")
+	}
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[op] = append(s.faults[op], &f)
+}
+
+// ClearFaults drops every queued fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string][]*Fault{}
+}
+
+// takeFault returns the fault for the next request to op and uses up one of its Times, or nil.
+func (s *Server) takeFault(op string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, key := range [...]string{op, ""} {
+		queue := s.faults[key]
+		if len(queue) == 0 {
+			continue
+		}
+		f := *queue[0]
+		if queue[0].Times != Always {
+			queue[0].Times--
+			if queue[0].Times == 0 {
+				s.faults[key] = queue[1:]
+			}
+		}
+		return &f
+	}
+	return nil
+}

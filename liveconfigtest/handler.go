@@ -1,0 +1,305 @@
+package liveconfigtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+const maxRequestBytes = 1 << 20
+
+// answer is what the server says in an envelope.
+type answer struct {
+	code     int
+	info     string
+	response any
+}
+
+func fail(code int, format string, args ...any) answer {
+	return answer{code: code, info: fmt.Sprintf(format, args...)}
+}
+
+// wireEnvelope is the real service's answer frame.
+type wireEnvelope struct {
+	ActionStatus string
+	ErrorInfo    string
+	ErrorCode    int
+	RequestID    string `json:"RequestId"`
+	Response     any    `json:",omitempty"`
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := Request{Time: s.now()}
+	op, known := strings.CutPrefix(r.URL.Path, "/v4/live_config/")
+	if !known || !slices.Contains(ops, op) {
+		op, known = r.URL.Path, false
+	}
+	rec.Op = op
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+	rec.Body = body
+
+	ans := s.check(r, known, body, readErr, &rec)
+	var fault *Fault
+	if ans.code == 0 {
+		fault = s.takeFault(op)
+	}
+	if fault != nil && fault.Delay > 0 && !waitFor(r.Context(), fault.Delay) {
+		rec.Code = -1
+		s.record(rec)
+		return // the client went away
+	}
+	if ans.code == 0 && (fault == nil || fault.Apply || fault.answersNormally()) {
+		ans = s.apply(op, body)
+	}
+	switch {
+	case fault != nil && fault.Drop:
+		rec.Code = -1
+		s.record(rec)
+		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
+	case fault != nil && fault.Raw != nil:
+		rec.Code = -1
+		s.record(rec)
+		writeRaw(w, *fault.Raw)
+		return
+	case fault != nil && fault.Code != 0:
+		ans = answer{code: fault.Code, info: fault.Info}
+		if ans.info == "" {
+			ans.info = fmt.Sprintf("injected error %d", fault.Code)
+		}
+	}
+	rec.Code = ans.code
+	s.record(rec)
+	s.writeEnvelope(w, ans)
+}
+
+func (f *Fault) answersNormally() bool { return f.Code == 0 && !f.Drop && f.Raw == nil }
+
+func (s *Server) record(rec Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, rec)
+}
+
+func waitFor(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func writeRaw(w http.ResponseWriter, raw RawAnswer) {
+	if raw.ContentType != "" {
+		w.Header().Set("Content-Type", raw.ContentType)
+	}
+	status := raw.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	w.Write(raw.Body)
+}
+
+func (s *Server) writeEnvelope(w http.ResponseWriter, ans answer) {
+	env := wireEnvelope{ActionStatus: "OK", ErrorInfo: ans.info, ErrorCode: ans.code, RequestID: s.nextRequestID(), Response: ans.response}
+	if ans.code != 0 {
+		env.ActionStatus = "FAIL"
+		env.Response = nil
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(env)
+}
+
+// queryParams are the parameters every request carries, and no others.
+var queryParams = []string{"sdkappid", "identifier", "usersig", "random", "contenttype"}
+
+// check does what the real service does before it looks at the endpoint: method, path, query, signature,
+// permission, rate limit and body syntax. It returns a zero answer when the request may proceed.
+func (s *Server) check(r *http.Request, known bool, body []byte, readErr error, rec *Request) answer {
+	if r.Method != http.MethodPost {
+		return fail(60002, "HTTP method %s is not supported, use POST", r.Method)
+	}
+	if !known {
+		return fail(60009, "unknown API %s", r.URL.Path)
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return fail(60002, "malformed query string")
+	}
+	for name, values := range q {
+		if !slices.Contains(queryParams, name) {
+			return fail(60002, "unexpected query parameter %q", name)
+		}
+		if len(values) != 1 {
+			return fail(60002, "query parameter %q given %d times", name, len(values))
+		}
+	}
+	if random, err := strconv.ParseUint(q.Get("random"), 10, 32); err == nil {
+		rec.Random = uint32(random)
+	} else {
+		return fail(60002, "random must be a 32-bit unsigned integer")
+	}
+	if q.Get("contenttype") != "json" {
+		return fail(60002, "contenttype must be json")
+	}
+	if q.Get("sdkappid") == "" {
+		return fail(60012, "sdkappid is missing")
+	}
+	if id, err := strconv.ParseUint(q.Get("sdkappid"), 10, 64); err != nil || id != s.sdkAppID {
+		return fail(70020, "sdkappid not found")
+	}
+	identifier, usersig := q.Get("identifier"), q.Get("usersig")
+	if identifier == "" {
+		return fail(60005, "identifier is missing")
+	}
+	if usersig == "" {
+		return fail(70002, "usersig is empty")
+	}
+	sum := sha256.Sum256([]byte(usersig))
+	rec.UserSigHash = hex.EncodeToString(sum[:8])
+	if ans := s.verifyUserSig(identifier, usersig); ans.code != 0 {
+		return ans
+	}
+	if identifier != s.identifier {
+		return fail(60010, "identifier %q is not an App administrator", identifier)
+	}
+	if s.limiter != nil && !s.limiter.Allow() {
+		return fail(60007, "REST API call frequency over the limit")
+	}
+	switch {
+	case readErr != nil || len(body) > maxRequestBytes:
+		return fail(60003, "request body could not be read")
+	case !isJSONObject(body):
+		return fail(60003, "request body is not a JSON object")
+	}
+	return answer{}
+}
+
+func (s *Server) verifyUserSig(identifier, usersig string) answer {
+	err := tencentyun.VerifyUserSig(s.sdkAppID, s.secretKey, identifier, usersig, s.now())
+	switch {
+	case err == nil:
+		return answer{}
+	case errors.Is(err, tencentyun.ErrExpired):
+		return fail(70001, "usersig expired")
+	case errors.Is(err, tencentyun.ErrSigNotMatch):
+		return fail(70009, "usersig verification failed")
+	case errors.Is(err, tencentyun.ErrIdentifierNotMatch):
+		return fail(70013, "identifier does not match the usersig")
+	case errors.Is(err, tencentyun.ErrSdkAppIDNotMatch):
+		return fail(70014, "sdkappid does not match the usersig")
+	}
+	return fail(70003, "usersig is invalid")
+}
+
+func isJSONObject(b []byte) bool {
+	var obj map[string]json.RawMessage
+	return json.Unmarshal(b, &obj) == nil && obj != nil
+}
+
+// apply carries out a request that passed check, under the lock.
+func (s *Server) apply(op string, body []byte) answer {
+	var fields map[string]json.RawMessage
+	json.Unmarshal(body, &fields) // check proved it is an object
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch op {
+	case OpSetCallback, OpUpdateCallback:
+		cfg, bad := parseCallback(fields)
+		switch {
+		case bad.code != 0:
+			return bad
+		case op == OpSetCallback && s.callback != nil:
+			return fail(100300, "callback configuration already exists, use update_callback")
+		case op == OpUpdateCallback && s.callback == nil:
+			return fail(100301, "callback configuration does not exist, create it with set_callback")
+		}
+		s.callback = &cfg
+	case OpGetCallback:
+		if s.callback == nil {
+			return fail(100301, "callback configuration does not exist")
+		}
+		return answer{response: map[string]any{"Url": s.callback.URL, "CallbackCommandList": slices.Clone(s.callback.Commands)}}
+	case OpDeleteCallback:
+		s.callback = nil
+	case OpSetCallbackToken:
+		tok, bad := parseToken(fields, s.token)
+		if bad.code != 0 {
+			return bad
+		}
+		s.token = &tok
+	case OpGetCallbackToken:
+		if s.token == nil {
+			return fail(100302, "callback token configuration does not exist")
+		}
+		return answer{response: map[string]any{"Token": s.token.Token, "IsTokenEnable": s.token.Enabled}}
+	case OpDeleteCallbackToken:
+		s.token = nil
+	}
+	return answer{}
+}
+
+// parseCallback reads the exact fields Url and CallbackCommandList, both mandatory.
+func parseCallback(fields map[string]json.RawMessage) (liveconfig.CallbackConfig, answer) {
+	var cfg liveconfig.CallbackConfig
+	rawURL, ok := fields["Url"]
+	if !ok || json.Unmarshal(rawURL, &cfg.URL) != nil {
+		return cfg, fail(100002, "Url is missing or not a string")
+	}
+	rawList, ok := fields["CallbackCommandList"]
+	var words []string
+	if !ok || json.Unmarshal(rawList, &words) != nil || words == nil {
+		return cfg, fail(100002, "CallbackCommandList is missing or not an array of strings")
+	}
+	for _, w := range words {
+		cfg.Commands = append(cfg.Commands, liveconfig.Command(w))
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fail(100002, "%s", strings.TrimPrefix(err.Error(), "liveconfig: "))
+	}
+	return cfg, answer{}
+}
+
+// parseToken reads Token and IsTokenEnable: both required when there is no token configuration yet, either
+// one when there is.
+func parseToken(fields map[string]json.RawMessage, current *liveconfig.CallbackToken) (liveconfig.CallbackToken, answer) {
+	var tok liveconfig.CallbackToken
+	if current != nil {
+		tok = *current
+	}
+	rawToken, hasToken := fields["Token"]
+	rawEnabled, hasEnabled := fields["IsTokenEnable"]
+	if current == nil && (!hasToken || !hasEnabled) {
+		return tok, fail(100002, "Token and IsTokenEnable are both required when no token is configured")
+	}
+	if hasToken {
+		if json.Unmarshal(rawToken, &tok.Token) != nil {
+			return tok, fail(100002, "Token is not a string")
+		}
+		if n := utf8.RuneCountInString(tok.Token); n < 1 || n > liveconfig.MaxTokenLength {
+			return tok, fail(100002, "Token must be 1 to %d characters", liveconfig.MaxTokenLength)
+		}
+	}
+	if hasEnabled && json.Unmarshal(rawEnabled, &tok.Enabled) != nil {
+		return tok, fail(100002, "IsTokenEnable is not a boolean")
+	}
+	return tok, answer{}
+}
