@@ -353,4 +353,3 @@ type silentLogger struct{}
 func (silentLogger) Errorf(string, ...any) {}
 func (silentLogger) Warnf(string, ...any)  {}
 func (silentLogger) Debugf(string, ...any) {}
-
