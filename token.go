@@ -61,7 +61,7 @@ func (c *Client) SetCallbackToken(ctx context.Context, t CallbackToken) (*Result
 	if err := t.validate(opSetCallbackToken); err != nil {
 		return nil, err
 	}
-	return c.mutate(ctx, opSetCallbackToken, tokenBody{Token: t.Token, Enabled: t.Enabled})
+	return c.mutate(ctx, opSetCallbackToken, tokenBody(t))
 }
 
 // GetCallbackToken returns the callback token configuration (get_callback_token), or ErrTokenNotFound when

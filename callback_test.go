@@ -1,0 +1,189 @@
+package liveconfig_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/liveconfigtest"
+)
+
+func TestCreateThatMayHaveBeenApplied(t *testing.T) {
+	t.Parallel()
+	other := liveconfig.CallbackConfig{URL: "https://other.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+	tests := []struct {
+		name    string
+		seed    *liveconfig.CallbackConfig
+		fault   liveconfigtest.Fault
+		wantErr error
+		reads   int
+	}{
+		{"applied, then 100001", nil, liveconfigtest.Fault{Apply: true, Code: 100001}, nil, 1},
+		{"applied, then the connection dropped", nil, liveconfigtest.Fault{Apply: true, Drop: true}, nil, 1},
+		{"applied, then an HTML 502", nil, liveconfigtest.Fault{Apply: true, Raw: &liveconfigtest.HTML502}, nil, 1},
+		{"another configuration was there", &other, liveconfigtest.Fault{Code: 100001}, liveconfig.ErrCallbackExists, 1},
+		{"no ambiguity, configuration there", &other, liveconfigtest.Fault{}, liveconfig.ErrCallbackExists, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, nil)
+			srv.SetCallback(tt.seed)
+			srv.InjectFault(liveconfigtest.OpSetCallback, tt.fault)
+			res, err := c.CreateCallback(testCtx(t), roomEvents)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				stored, _ := srv.Callback()
+				assert.Equal(t, *tt.seed, stored, "the configuration someone else made stays")
+			} else {
+				require.NoError(t, err)
+				assert.True(t, res.Changed)
+				stored, _ := srv.Callback()
+				assert.Equal(t, roomEvents, stored)
+			}
+			assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), tt.reads)
+		})
+	}
+}
+
+func TestCreateThatMayHaveBeenAppliedAndCannotBeReadBack(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	srv.InjectFault(liveconfigtest.OpSetCallback, liveconfigtest.Fault{Apply: true, Code: 100001})
+	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always})
+	_, err := c.CreateCallback(testCtx(t), roomEvents)
+	assert.ErrorIs(t, err, liveconfig.ErrCallbackExists)
+	assert.ErrorIs(t, err, liveconfig.ErrAuth)
+	assert.ErrorContains(t, err, "may have created it")
+}
+
+func TestEnsureCallback(t *testing.T) {
+	t.Parallel()
+	reordered := liveconfig.CallbackConfig{URL: roomEvents.URL, Commands: []liveconfig.Command{
+		liveconfig.CommandAfterMemberStateChanged, liveconfig.CommandAfterCreateRoom, liveconfig.CommandAfterDestroyRoom,
+		liveconfig.CommandAfterCreateRoom,
+	}}
+	other := liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+	tests := []struct {
+		name                string
+		seed                *liveconfig.CallbackConfig
+		faults              map[string]liveconfigtest.Fault
+		changed             bool
+		creates, updates    int
+		reads               int
+		wantStoredAsAsked   bool
+		wantStoredUnchanged *liveconfig.CallbackConfig
+	}{
+		{name: "absent: created", changed: true, creates: 1, reads: 1, wantStoredAsAsked: true},
+		{name: "equal in another order with duplicates: nothing sent", seed: &reordered, reads: 1, wantStoredUnchanged: &reordered},
+		{name: "different: updated", seed: &other, changed: true, updates: 1, reads: 1, wantStoredAsAsked: true},
+		{name: "created by someone else after the read: read again, then updated", seed: &other,
+			faults:  map[string]liveconfigtest.Fault{liveconfigtest.OpGetCallback: {Code: 100301}},
+			changed: true, creates: 1, updates: 1, reads: 2, wantStoredAsAsked: true},
+		{name: "deleted by someone else after the read: read again", seed: &other,
+			faults:  map[string]liveconfigtest.Fault{liveconfigtest.OpUpdateCallback: {Code: 100301}},
+			changed: true, updates: 2, reads: 2, wantStoredAsAsked: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, nil)
+			srv.SetCallback(tt.seed)
+			for op, f := range tt.faults {
+				srv.InjectFault(op, f)
+			}
+			res, err := c.EnsureCallback(testCtx(t), roomEvents)
+			require.NoError(t, err)
+			assert.Equal(t, tt.changed, res.Changed)
+			assert.NotEmpty(t, res.RequestID)
+			assert.Len(t, srv.RequestsTo(liveconfigtest.OpSetCallback), tt.creates)
+			assert.Len(t, srv.RequestsTo(liveconfigtest.OpUpdateCallback), tt.updates)
+			assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), tt.reads)
+			stored, _ := srv.Callback()
+			if tt.wantStoredAsAsked {
+				assert.True(t, stored.Equal(roomEvents))
+			}
+			if tt.wantStoredUnchanged != nil {
+				assert.Equal(t, *tt.wantStoredUnchanged, stored)
+			}
+		})
+	}
+}
+
+func TestEnsureCallbackGivesUpAfterBoundedRaces(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	srv.SetCallback(&liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}})
+	srv.InjectFault(liveconfigtest.OpUpdateCallback, liveconfigtest.Fault{Code: 100301, Times: liveconfigtest.Always})
+	_, err := c.EnsureCallback(testCtx(t), roomEvents)
+	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
+	assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), 3)
+}
+
+func TestInvalidInputSendsNothing(t *testing.T) {
+	t.Parallel()
+	ok := liveconfig.CommandAfterCreateRoom
+	callbacks := map[string]liveconfig.CallbackConfig{
+		"empty URL":              {URL: "", Commands: []liveconfig.Command{ok}},
+		"ftp URL":                {URL: "ftp://example.com/cb", Commands: []liveconfig.Command{ok}},
+		"no scheme":              {URL: "example.com/cb", Commands: []liveconfig.Command{ok}},
+		"no host":                {URL: "https:///cb", Commands: []liveconfig.Command{ok}},
+		"space in URL":           {URL: "https://example.com/a b", Commands: []liveconfig.Command{ok}},
+		"no commands":            {URL: "https://example.com/cb"},
+		"empty command":          {URL: "https://example.com/cb", Commands: []liveconfig.Command{""}},
+		"no group":               {URL: "https://example.com/cb", Commands: []liveconfig.Command{"CallbackAfterCreateRoom"}},
+		"lower-case group":       {URL: "https://example.com/cb", Commands: []liveconfig.Command{"live.CallbackAfterCreateRoom"}},
+		"no Callback":            {URL: "https://example.com/cb", Commands: []liveconfig.Command{"Live.AfterCreateRoom"}},
+		"nothing after Callback": {URL: "https://example.com/cb", Commands: []liveconfig.Command{"Live.Callback"}},
+		"digits":                 {URL: "https://example.com/cb", Commands: []liveconfig.Command{"Live.CallbackAfter2"}},
+		"trailing space":         {URL: "https://example.com/cb", Commands: []liveconfig.Command{"Live.CallbackAfterCreateRoom "}},
+	}
+	for name, cfg := range callbacks {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, nil)
+			ctx := testCtx(t)
+			for op, call := range map[string]func() error{
+				"set_callback":    func() error { _, err := c.CreateCallback(ctx, cfg); return err },
+				"update_callback": func() error { _, err := c.UpdateCallback(ctx, cfg); return err },
+				"ensure_callback": func() error { _, err := c.EnsureCallback(ctx, cfg); return err },
+			} {
+				err := call()
+				assertInputError(t, err)
+				assert.Contains(t, err.Error(), op)
+			}
+			assert.Empty(t, srv.Requests())
+		})
+	}
+	for name, tok := range map[string]string{"empty": "", "129 characters": strings.Repeat("x", 129)} {
+		t.Run("token "+name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, nil)
+			_, err := c.SetCallbackToken(testCtx(t), liveconfig.CallbackToken{Token: tok, Enabled: true})
+			assertInputError(t, err)
+			assert.Empty(t, srv.Requests())
+		})
+	}
+}
+
+func TestTokenLengthIsCountedInCharacters(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	_, err := c.SetCallbackToken(testCtx(t), liveconfig.CallbackToken{Token: strings.Repeat("密", 128), Enabled: true})
+	require.NoError(t, err)
+	stored, _ := srv.Token()
+	assert.Equal(t, strings.Repeat("密", 128), stored.Token)
+}
+
+func assertInputError(t *testing.T, err error) {
+	t.Helper()
+	assert.ErrorIs(t, err, liveconfig.ErrInvalidParameter)
+	var apiErr *liveconfig.APIError
+	assert.False(t, errors.As(err, &apiErr), "a client-side refusal is not a server answer")
+	var inputErr *liveconfig.InputError
+	assert.True(t, errors.As(err, &inputErr))
+}
