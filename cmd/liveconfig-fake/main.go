@@ -1,0 +1,67 @@
+// Command liveconfig-fake serves liveconfigtest's fake of the v4/live_config API until it is interrupted, for
+// tests written in other languages and for shell scripts:
+//
+//	go run github.com/go-tuilive/liveconfig/cmd/liveconfig-fake -addr 127.0.0.1:8080 -sdkappid 1400000001 -identifier administrator -key test-key
+//
+// It prints the base URL to use as the API's domain on its first line, then what a client needs to sign.
+// Without -key it makes a random key and prints it: the fake's key is a test key.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/go-tuilive/liveconfig/liveconfigtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if err != flag.ErrHelp {
+			fmt.Fprintln(os.Stderr, "liveconfig-fake:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("liveconfig-fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	sdkAppID := fs.Uint64("sdkappid", liveconfigtest.DefaultSDKAppID, "the app's SDKAppID")
+	identifier := fs.String("identifier", liveconfigtest.DefaultIdentifier, "the administrator account")
+	key := fs.String("key", "", "the app's secret key (default: random, printed)")
+	rateLimit := fs.Float64("rate-limit", liveconfigtest.DefaultRateLimit, "requests per second before 60007; 0 for none")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	opts := []liveconfigtest.Option{
+		liveconfigtest.WithListener(l), liveconfigtest.WithSDKAppID(*sdkAppID),
+		liveconfigtest.WithIdentifier(*identifier), liveconfigtest.WithRateLimit(*rateLimit),
+	}
+	if *key != "" {
+		opts = append(opts, liveconfigtest.WithSecretKey(*key))
+	}
+	srv := liveconfigtest.NewServer(opts...)
+	defer srv.Close()
+	fmt.Fprintln(stdout, srv.URL())
+	fmt.Fprintf(stdout, "sdkappid=%d identifier=%s key=%s\n", srv.SDKAppID(), srv.Identifier(), srv.SecretKey())
+	fmt.Fprintln(stdout, "serving the fake v4/live_config API until interrupted")
+	<-ctx.Done()
+	return nil
+}
