@@ -1,3 +1,56 @@
-// Package webhook receives the webhooks that Tencent Cloud Live (TUILiveKit) sends to the URL set with
-// liveconfig's CreateCallback, and verifies the signature Tencent adds once a callback token is enabled.
+// Package webhook receives the webhooks that Tencent Cloud Live (TUILiveKit) sends to the URL configured with
+// liveconfig's CreateCallback or EnsureCallback, verifies them, and decodes them into typed events.
+//
+// Mount a handler on any router:
+//
+//	h, err := webhook.NewHandler(webhook.Config{SDKAppID: 1400000001, Token: token}, func(ctx context.Context, ev webhook.Event) error {
+//		switch ev := ev.(type) {
+//		case *webhook.AfterCreateRoom:
+//			log.Printf("room %s created by %s", ev.RoomInfo.RoomID, ev.RoomInfo.OwnerAccount)
+//		case *webhook.BeforeSendGift:
+//			if ev.GiftWater.Coins > limit {
+//				return webhook.Reject(102150, "gift over the limit") // shown to the sender
+//			}
+//		}
+//		return nil
+//	})
+//	http.Handle("/tencent/webhook", h)
+//
+// # Verification
+//
+// Before the handler is called, each request is checked in this order: POST (else 405); SdkAppid is the
+// app's (else 403); with a Token, Sign and RequestTime are present, RequestTime is within 60 s of now and Sign
+// is Sign(Token, RequestTime), compared in constant time (else 401); the body is at most 1 MiB (else 413) and
+// a JSON object (else 400). Refused requests are answered with that status and a JSON FAIL body with a short
+// reason; they never reach the handler. [Verifier.Parse] does the same checks for those who do not want the
+// handler.
+//
+// What the signature proves, and what it does not: Sign is SHA-256(Token + RequestTime), so a valid one proves
+// that the sender knew the token within the last minute. It does not cover the body or the rest of the query:
+// someone who sees one signed request (on an unencrypted connection, or in a proxy log) can replay it, or send
+// another body with the same Sign, within that minute. Serve the callback URL over HTTPS only, and treat the
+// token like a password.
+//
+// # Answers
+//
+// The handler answers HTTP 200 with {"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0} when the HandlerFunc
+// returns nil. [Reject] answers ActionStatus FAIL with a code and info: for Live.CallbackBeforeSendGift any
+// non-zero code blocks the gift and codes 102100 to 102200 reach the sending client; for
+// Group.CallbackBeforeSendMsg code 1 refuses the message and 2 drops it silently. For "after" events Tencent
+// ignores the answer. Any other error, or a panic, answers ErrorCode 1 with a generic ErrorInfo and is logged:
+// an error's text never leaves the process.
+//
+// Tencent waits about 2 s. The HandlerFunc's ctx ends at 1.8 s so that a slow handler still answers; a gift
+// check that does not answer in time is blocked (unless the app subscribed
+// Live.CallbackBeforeCallBackNotBlock), a message check that does not answer lets the message through.
+// "Before" webhooks are never retried; "after" webhooks can be retried when the console says so, so a handler
+// may see one event twice: make handlers idempotent.
+//
+// # Events
+//
+// Each documented command word decodes to its own type (18 in all; Live.CallbackBeforeCallBackNotBlock is a
+// switch, not an event). A well-formed word this package does not know becomes an [*UnknownEvent] with the
+// raw body, handed to the handler and answered OK. Decoding accepts what Tencent's documents show: accounts
+// as strings or bare numbers ([Account]), EventTime as a number or a string ([UnixMilli]), absent optional
+// fields.
 package webhook

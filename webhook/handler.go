@@ -1,0 +1,121 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// HandlerFunc handles one verified webhook. Its ctx ends at Config.HandlerTimeout (1.8 s by default), before
+// Tencent stops waiting. Return nil to answer OK; Reject(code, info) to refuse a "before" event; any other
+// error answers ErrorCode 1 with a generic ErrorInfo (the error itself is logged, never sent).
+type HandlerFunc func(ctx context.Context, ev Event) error
+
+// rejection is the error Reject returns.
+type rejection struct {
+	code int
+	info string
+}
+
+func (r *rejection) Error() string {
+	return fmt.Sprintf("webhook: rejected with %d %s", r.code, r.info)
+}
+
+// Reject returns the answer for a "before" event that must be refused: the handler answers HTTP 200 with
+// ActionStatus FAIL and this code and info.
+//
+// For Live.CallbackBeforeSendGift any non-zero code blocks the gift, and codes 102100 to 102200 (with info)
+// reach the sending client. For Group.CallbackBeforeSendMsg, code 1 refuses the message and 2 drops it
+// silently. For "after" events Tencent ignores the answer. A code of 0 would mean "allow", so Reject answers
+// it as 1.
+func Reject(code int, info string) error {
+	if code == 0 {
+		code = 1
+	}
+	return &rejection{code: code, info: info}
+}
+
+// answer is the JSON a receiver sends back.
+type answer struct {
+	ActionStatus string
+	ErrorInfo    string
+	ErrorCode    int
+}
+
+var answerOK = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` + "\n")
+
+// NewHandler returns an http.Handler that verifies each webhook (see Verifier.Parse), hands it to fn as a
+// typed Event, and answers as Tencent expects. Refused requests never reach fn: they get the refusal's status
+// and a JSON FAIL body with a short reason. A panic in fn is answered as an error and logged. Mount it on any
+// router; it serves every path it is given.
+//
+// It returns an error for a zero SDKAppID, or an empty Token without AllowUnsigned.
+func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
+	if fn == nil {
+		return nil, errors.New("webhook: NewHandler needs a HandlerFunc")
+	}
+	v, err := NewVerifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &handler{v: v, fn: fn, log: cfg.Logger}, nil
+}
+
+type handler struct {
+	v   *Verifier
+	fn  HandlerFunc
+	log *slog.Logger
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ev, err := h.v.Parse(r)
+	if err != nil {
+		var refusal *RequestError
+		if !errors.As(err, &refusal) {
+			refusal = refuse(ErrMalformed, http.StatusBadRequest, "%v", err)
+		}
+		h.logf(r.Context(), slog.LevelWarn, "webhook refused", slog.String("reason", refusal.Error()), slog.String("remote", r.RemoteAddr))
+		writeAnswer(w, refusal.Status, answer{ActionStatus: "FAIL", ErrorCode: refusal.Status, ErrorInfo: refusal.Err.Error()})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.v.cfg.HandlerTimeout)
+	defer cancel()
+	err = h.call(ctx, ev)
+	var rej *rejection
+	switch {
+	case err == nil:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(answerOK)
+	case errors.As(err, &rej):
+		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
+	default:
+		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(ev.Command())), slog.String("error", err.Error()))
+		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
+	}
+}
+
+// call runs fn, turning a panic into an error so that Tencent still gets an answer.
+func (h *handler) call(ctx context.Context, ev Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h.fn(ctx, ev)
+}
+
+func (h *handler) logf(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if h.log != nil {
+		h.log.LogAttrs(ctx, level, msg, attrs...)
+	}
+}
+
+func writeAnswer(w http.ResponseWriter, status int, a answer) {
+	body, _ := json.Marshal(a)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}

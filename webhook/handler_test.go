@@ -1,0 +1,241 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-tuilive/liveconfig/webhook"
+)
+
+const roomCreated = `{"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":{"RoomId":"r1"},"EventTime":1739966441000}`
+
+func TestForgeriesAreRefusedBeforeTheHandler(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(d *delivery)
+		status int
+		reason error
+	}{
+		{"wrong token", func(d *delivery) { d.token = "guessed" }, 401, webhook.ErrUnauthenticated},
+		{"stale RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() - 61 }, 401, webhook.ErrUnauthenticated},
+		{"future RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() + 61 }, 401, webhook.ErrUnauthenticated},
+		{"extreme RequestTime", func(d *delivery) { d.requestTime = -1 << 63 }, 401, webhook.ErrUnauthenticated},
+		{"no Sign", func(d *delivery) { d.query = map[string][]string{"Sign": {"-"}} }, 401, webhook.ErrUnauthenticated},
+		{"no RequestTime", func(d *delivery) { d.query = map[string][]string{"RequestTime": {"-"}} }, 401, webhook.ErrUnauthenticated},
+		{"unsigned", func(d *delivery) { d.token = "" }, 401, webhook.ErrUnauthenticated},
+		{"Sign of another time", func(d *delivery) {
+			d.query = map[string][]string{"Sign": {webhook.Sign(testToken, testNow.Unix()-1)}}
+		}, 401, webhook.ErrUnauthenticated},
+		{"another app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"1400000002"}} }, 403, webhook.ErrForeignApp},
+		{"no app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"-"}} }, 403, webhook.ErrForeignApp},
+		{"GET", func(d *delivery) { d.method = http.MethodGet }, 405, webhook.ErrMethodNotAllowed},
+		{"malformed JSON", func(d *delivery) { d.body = `{"CallbackCommand":` }, 400, webhook.ErrMalformed},
+		{"not an object", func(d *delivery) { d.body = `["Live.CallbackAfterCreateRoom"]` }, 400, webhook.ErrMalformed},
+		{"empty body", func(d *delivery) { d.body = `` }, 400, webhook.ErrMalformed},
+		{"5 MiB body", func(d *delivery) { d.body = `{"Pad":"` + strings.Repeat("x", 5<<20) + `"}` }, 413, webhook.ErrBodyTooLarge},
+		{"query and body disagree", func(d *delivery) { d.command = "Live.CallbackAfterDestroyRoom" }, 400, webhook.ErrMalformed},
+		{"malformed command word", func(d *delivery) {
+			d.command, d.body = "drop table", `{"X":1}`
+		}, 400, webhook.ErrMalformed},
+		{"wrong field type", func(d *delivery) { d.body = `{"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":"r1"}` }, 400, webhook.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			h, err := webhook.NewHandler(testConfig(), func(context.Context, webhook.Event) error { calls.Add(1); return nil })
+			require.NoError(t, err)
+			d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+			tt.edit(d)
+			out := serve(t, h, d.request())
+			assert.Equal(t, tt.status, out.status)
+			assert.Equal(t, "FAIL", out.body.ActionStatus)
+			assert.NotContains(t, out.body.ErrorInfo, testToken)
+			assert.Zero(t, calls.Load(), "a refused request never reaches the handler")
+
+			v, err := webhook.NewVerifier(testConfig())
+			require.NoError(t, err)
+			_, err = v.Parse(d.request())
+			assert.ErrorIs(t, err, tt.reason)
+			var reqErr *webhook.RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, tt.status, reqErr.Status)
+		})
+	}
+}
+
+func TestSkewBoundaryIsAccepted(t *testing.T) {
+	t.Parallel()
+	v, err := webhook.NewVerifier(testConfig())
+	require.NoError(t, err)
+	for _, offset := range []int64{-60, 0, 60} {
+		d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+		d.requestTime = testNow.Unix() + offset
+		_, err := v.Parse(d.request())
+		assert.NoError(t, err, "offset %d s", offset)
+	}
+	d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+	d.query = map[string][]string{"Sign": {strings.ToUpper(webhook.Sign(testToken, testNow.Unix()))}}
+	_, err = v.Parse(d.request())
+	assert.NoError(t, err, "hex case does not matter")
+}
+
+func TestAllowUnsigned(t *testing.T) {
+	t.Parallel()
+	unsignedOnly := webhook.Config{SDKAppID: testApp, AllowUnsigned: true}
+	v, err := webhook.NewVerifier(unsignedOnly)
+	require.NoError(t, err)
+	d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+	d.token = ""
+	ev, err := v.Parse(d.request())
+	require.NoError(t, err)
+	assert.False(t, ev.(*webhook.AfterCreateRoom).Request.Signed)
+
+	transition := testConfig()
+	transition.AllowUnsigned = true
+	v, err = webhook.NewVerifier(transition)
+	require.NoError(t, err)
+	_, err = v.Parse(d.request())
+	assert.NoError(t, err, "unsigned accepted while a token is being enabled")
+	d.token = "guessed"
+	_, err = v.Parse(d.request())
+	assert.ErrorIs(t, err, webhook.ErrUnauthenticated, "a signed request is still verified")
+}
+
+func TestNewHandlerRefusesBadConfig(t *testing.T) {
+	t.Parallel()
+	ok := func(context.Context, webhook.Event) error { return nil }
+	for name, cfg := range map[string]webhook.Config{
+		"zero SDKAppID":  {Token: testToken},
+		"no token":       {SDKAppID: testApp},
+		"negative skew":  {SDKAppID: testApp, Token: testToken, MaxSkew: -time.Second},
+		"negative limit": {SDKAppID: testApp, Token: testToken, MaxBodyBytes: -1},
+	} {
+		_, err := webhook.NewHandler(cfg, ok)
+		assert.Error(t, err, name)
+	}
+	_, err := webhook.NewHandler(testConfig(), nil)
+	assert.Error(t, err)
+}
+
+func TestAnswers(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	tests := []struct {
+		name     string
+		fn       webhook.HandlerFunc
+		wantCode int
+		wantInfo string
+	}{
+		{"accepted", func(context.Context, webhook.Event) error { return nil }, 0, ""},
+		{"rejected gift", func(context.Context, webhook.Event) error { return webhook.Reject(102150, "over the limit") }, 102150, "over the limit"},
+		{"wrapped rejection", func(context.Context, webhook.Event) error {
+			return fmt.Errorf("policy: %w", webhook.Reject(2, "spam"))
+		}, 2, "spam"},
+		{"rejection with code 0", func(context.Context, webhook.Event) error { return webhook.Reject(0, "no") }, 1, "no"},
+		{"failure", func(context.Context, webhook.Event) error {
+			return errors.New("database password wrong for db.internal")
+		}, 1, "internal error"},
+		{"panic", func(context.Context, webhook.Event) error { panic("nil map") }, 1, "internal error"},
+	}
+	for _, tt := range tests {
+		cfg := testConfig()
+		cfg.Logger = logger
+		h, err := webhook.NewHandler(cfg, tt.fn)
+		require.NoError(t, err)
+		out := serve(t, h, newDelivery("Live.CallbackBeforeSendGift", `{"GiftWater":{"GiftId":"g"}}`).request())
+		assert.Equal(t, 200, out.status, tt.name)
+		assert.Equal(t, tt.wantCode, out.body.ErrorCode, tt.name)
+		assert.Equal(t, tt.wantInfo, out.body.ErrorInfo, tt.name)
+		assert.Equal(t, map[bool]string{true: "OK", false: "FAIL"}[tt.wantCode == 0], out.body.ActionStatus, tt.name)
+	}
+	assert.Contains(t, logs.String(), "database password wrong", "the error is logged")
+	assert.Contains(t, logs.String(), "panic: nil map")
+}
+
+func TestHandlerContextEndsBeforeTencentGivesUp(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.HandlerTimeout = 20 * time.Millisecond
+	h, err := webhook.NewHandler(cfg, func(ctx context.Context, _ webhook.Event) error {
+		deadline, ok := ctx.Deadline()
+		if !ok || time.Until(deadline) > 20*time.Millisecond {
+			return errors.New("no deadline")
+		}
+		<-ctx.Done() // a handler that respects ctx returns when it ends
+		return ctx.Err()
+	})
+	require.NoError(t, err)
+	out := serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
+	assert.Equal(t, 1, out.body.ErrorCode)
+
+	h, err = webhook.NewHandler(testConfig(), func(ctx context.Context, _ webhook.Event) error {
+		deadline, ok := ctx.Deadline()
+		if !ok || time.Until(deadline) > webhook.DefaultHandlerTimeout || webhook.DefaultHandlerTimeout >= 2*time.Second {
+			return errors.New("the default deadline is not under 2 s")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Zero(t, serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request()).body.ErrorCode)
+}
+
+func TestConcurrentDeliveries(t *testing.T) {
+	t.Parallel()
+	var seen sync.Map
+	var calls atomic.Int32
+	h, err := webhook.NewHandler(testConfig(), func(_ context.Context, ev webhook.Event) error {
+		calls.Add(1)
+		e := ev.(*webhook.AfterMemberStateChanged)
+		if _, dup := seen.LoadOrStore(e.RoomID, true); dup {
+			return errors.New("delivered twice")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	const n = 200
+	var wg sync.WaitGroup
+	failures := make(chan string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room-%d","MemberList":[{"Member_Account":%d}]}`, i, i)
+			rec := serveRecorder(h, newDelivery("Live.CallbackAfterMemberStateChanged", body).request())
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ActionStatus":"OK"`) {
+				failures <- rec.Body.String()
+			}
+		}()
+	}
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	assert.EqualValues(t, n, calls.Load())
+}
+
+func TestConfigPrintsWithoutToken(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	for _, format := range []string{"%v", "%+v", "%#v"} {
+		assert.NotContains(t, fmt.Sprintf(format, cfg), testToken)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "webhook", cfg)
+	assert.NotContains(t, logs.String(), testToken)
+}

@@ -1,0 +1,250 @@
+package webhook
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxSkew        = 60 * time.Second
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultHandlerTimeout = 1800 * time.Millisecond // Tencent waits about 2 s for an answer
+)
+
+// Config says which webhooks a Verifier or handler accepts.
+//
+// A Config prints without its Token (String, GoString, LogValue).
+type Config struct {
+	// SDKAppID is the app's id. Required: requests for any other app are refused (403).
+	SDKAppID uint64
+	// Token is the callback token set with liveconfig's SetCallbackToken. Required unless AllowUnsigned. With
+	// a Token, every request must carry a valid Sign and a RequestTime within MaxSkew of now (else 401).
+	Token string
+	// AllowUnsigned accepts requests without Sign: the explicit opt-out for apps that have not enabled a
+	// token. With a Token too, signed requests are still verified and unsigned ones accepted, which serves
+	// the minutes while a token is being enabled; without a Token, any Sign is ignored.
+	AllowUnsigned bool
+	// MaxSkew is how far RequestTime may be from now, either way. 0 means DefaultMaxSkew (60 s).
+	MaxSkew time.Duration
+	// MaxBodyBytes caps a request body (413 beyond). 0 means DefaultMaxBodyBytes (1 MiB).
+	MaxBodyBytes int64
+	// HandlerTimeout is the deadline of the ctx handed to the HandlerFunc, just under Tencent's 2 s wait so
+	// that a slow handler still answers in time. 0 means DefaultHandlerTimeout.
+	HandlerTimeout time.Duration
+	// Now is the clock RequestTime is checked against. Nil means time.Now.
+	Now func() time.Time
+	// Logger receives refusals (Warn) and handler failures (Error). Nil means no logging. Lines carry the
+	// command word, the reason and the remote address, never a token or a signature.
+	Logger *slog.Logger
+}
+
+// String describes c without its Token.
+func (c Config) String() string {
+	mark := `""`
+	if c.Token != "" {
+		mark = "[redacted]"
+	}
+	return fmt.Sprintf("webhook.Config{SDKAppID:%d Token:%s AllowUnsigned:%t}", c.SDKAppID, mark, c.AllowUnsigned)
+}
+
+// GoString is String, so that %#v does not print the Token either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue lets log/slog print c without its Token.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.Uint64("sdkappid", c.SDKAppID), slog.Bool("signed", c.Token != ""),
+		slog.Bool("allow_unsigned", c.AllowUnsigned))
+}
+
+// Refusal reasons. A *RequestError wraps one; match with errors.Is.
+var (
+	ErrMethodNotAllowed = errors.New("webhook: method is not POST")                      // 405
+	ErrForeignApp       = errors.New("webhook: SdkAppid is not this app's")              // 403
+	ErrUnauthenticated  = errors.New("webhook: signature missing, stale or wrong")       // 401
+	ErrBodyTooLarge     = errors.New("webhook: body larger than the limit")              // 413
+	ErrMalformed        = errors.New("webhook: body or command word is not well-formed") // 400
+)
+
+// RequestError is a refused webhook request. It never holds the token or the signature.
+type RequestError struct {
+	Status int    // the HTTP status the handler answers
+	Err    error  // one of the Err* reasons above
+	Detail string // what exactly was wrong
+}
+
+func (e *RequestError) Error() string { return e.Err.Error() + ": " + e.Detail }
+
+// Unwrap returns the reason.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+func refuse(reason error, status int, format string, args ...any) *RequestError {
+	return &RequestError{Status: status, Err: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Verifier checks and decodes webhook requests. It is immutable and safe for concurrent use.
+type Verifier struct {
+	cfg Config
+}
+
+// NewVerifier checks cfg: a zero SDKAppID, or an empty Token without AllowUnsigned, is an error.
+func NewVerifier(cfg Config) (*Verifier, error) {
+	switch {
+	case cfg.SDKAppID == 0:
+		return nil, errors.New("webhook: Config.SDKAppID is required")
+	case cfg.Token == "" && !cfg.AllowUnsigned:
+		return nil, errors.New("webhook: Config.Token is required; set AllowUnsigned to accept unsigned webhooks")
+	case cfg.MaxSkew < 0 || cfg.MaxBodyBytes < 0 || cfg.HandlerTimeout < 0:
+		return nil, errors.New("webhook: Config durations and limits must not be negative")
+	}
+	if cfg.MaxSkew == 0 {
+		cfg.MaxSkew = DefaultMaxSkew
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.HandlerTimeout == 0 {
+		cfg.HandlerTimeout = DefaultHandlerTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Verifier{cfg: cfg}, nil
+}
+
+// Parse verifies r and decodes its body, in this order: the method is POST (405); SdkAppid is Config.SDKAppID
+// (403); with a Token, Sign and RequestTime are present, RequestTime is within MaxSkew of now and Sign is
+// Sign(Token, RequestTime), compared in constant time (401); the body fits MaxBodyBytes (413) and is a JSON
+// object whose CallbackCommand, if the query names one too, agrees with it (400). Query parameter names are
+// matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
+func (v *Verifier) Parse(r *http.Request) (Event, error) {
+	if r.Method != http.MethodPost {
+		return nil, refuse(ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method %s", r.Method)
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "malformed query")
+	}
+	info, err := v.checkQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, v.cfg.MaxBodyBytes+1))
+	switch {
+	case err != nil:
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "reading the body: %v", err)
+	case int64(len(body)) > v.cfg.MaxBodyBytes:
+		return nil, refuse(ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "body over %d bytes", v.cfg.MaxBodyBytes)
+	}
+	ev, err := decode(liveconfig.Command(queryValue(q, "CallbackCommand", "WebhookCommand")), body)
+	if err != nil {
+		return nil, err
+	}
+	ev.base().Request = info
+	return ev, nil
+}
+
+// checkQuery checks the app and the signature.
+func (v *Verifier) checkQuery(q url.Values) (RequestInfo, error) {
+	var info RequestInfo
+	appID, err := strconv.ParseUint(queryValue(q, "SdkAppid"), 10, 64)
+	if err != nil || appID != v.cfg.SDKAppID {
+		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", truncate(queryValue(q, "SdkAppid"), 20))
+	}
+	info.SDKAppID = appID
+	info.ClientIP = queryValue(q, "ClientIP")
+	info.OptPlatform = queryValue(q, "OptPlatform")
+
+	sign, requestTime := queryValue(q, "Sign"), queryValue(q, "RequestTime")
+	if v.cfg.Token == "" || (v.cfg.AllowUnsigned && sign == "" && requestTime == "") {
+		return info, nil
+	}
+	if sign == "" || requestTime == "" {
+		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign or RequestTime missing")
+	}
+	secs, err := strconv.ParseInt(requestTime, 10, 64)
+	if err != nil {
+		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime is not a number")
+	}
+	now, skew := v.cfg.Now().Unix(), int64(v.cfg.MaxSkew/time.Second)
+	if secs < now-skew || secs > now+skew { // bounds, not a difference, so that no RequestTime overflows
+		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
+	}
+	want := Sign(v.cfg.Token, secs)
+	if subtle.ConstantTimeCompare([]byte(strings.ToLower(sign)), []byte(want)) != 1 {
+		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign does not match")
+	}
+	info.Signed = true
+	info.RequestTime = time.Unix(secs, 0)
+	return info, nil
+}
+
+// ParseEvent decodes one webhook body without any verification: for bodies that reached you another way, and
+// for tests. cmd is the command word of the request's query, or "" to use the body's CallbackCommand. Each
+// documented word decodes to its own type; a well-formed unknown word gives an *UnknownEvent.
+func ParseEvent(cmd liveconfig.Command, body []byte) (Event, error) {
+	return decode(cmd, body)
+}
+
+func decode(queryCmd liveconfig.Command, body []byte) (Event, error) {
+	var head struct {
+		CallbackCommand *string `json:"CallbackCommand"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(body, &head) != nil {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not a JSON object")
+	}
+	cmd := queryCmd
+	switch {
+	case head.CallbackCommand != nil && cmd != "" && liveconfig.Command(*head.CallbackCommand) != cmd:
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", truncate(string(cmd), 64), truncate(*head.CallbackCommand, 64))
+	case head.CallbackCommand != nil:
+		cmd = liveconfig.Command(*head.CallbackCommand)
+	}
+	if err := cmd.Validate(); err != nil {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "command word %q is not well-formed", truncate(string(cmd), 64))
+	}
+	ev := newEvent(cmd)
+	if ev == nil {
+		ev = &UnknownEvent{Raw: json.RawMessage(bytes.Clone(body))}
+	} else if err := json.Unmarshal(body, ev); err != nil {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "decoding %s: %v", cmd, err)
+	}
+	ev.base().CallbackCommand = cmd
+	return ev, nil
+}
+
+// queryValue returns the first value of the first of names present in q, matching names without regard to
+// case: Tencent's pages spell SdkAppid and SdkAppId.
+func queryValue(q url.Values, names ...string) string {
+	for _, name := range names {
+		if v, ok := q[name]; ok && len(v) > 0 {
+			return v[0]
+		}
+		for key, v := range q {
+			if strings.EqualFold(key, name) && len(v) > 0 {
+				return v[0]
+			}
+		}
+	}
+	return ""
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
