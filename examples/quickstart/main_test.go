@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/liveconfigtest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func noEnv(string) string { return "" }
+
+func TestQuickstartOnTheFake(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, noEnv))
+	for _, want := range []string{"embedded fake", "1. EnsureCallback: changed=true", "4. EnsureCallback again: changed=false",
+		"decoded room quickstart-room of host1; it answered OK", "8. DeleteCallback: done", "done in"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+// TestQuickstartAgainstAService runs the "real service" path against a fake standing in for Tencent.
+func TestQuickstartAgainstAService(t *testing.T) {
+	srv := liveconfigtest.New(t, liveconfigtest.WithSecretKey("quickstart-key"))
+	env := map[string]string{
+		"LIVECONFIG_SDKAPPID": strconv.FormatUint(srv.SDKAppID(), 10), "LIVECONFIG_IDENTIFIER": srv.Identifier(),
+		"LIVECONFIG_SECRET_KEY": "quickstart-key", "LIVECONFIG_ENDPOINT": srv.URL(),
+	}
+	getenv := func(k string) string { return env[k] }
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, getenv))
+	assert.Contains(t, out.String(), "REAL service")
+	assert.Contains(t, out.String(), "delivery skipped")
+	assert.NotContains(t, out.String(), "quickstart-key")
+	_, exists := srv.Callback()
+	assert.False(t, exists)
+
+	production := liveconfig.CallbackConfig{URL: "https://prod.example.com/hook", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+	srv.SetCallback(&production)
+	before := len(srv.Requests())
+	err := run(context.Background(), &out, getenv)
+	assert.ErrorContains(t, err, "not touching it")
+	stored, _ := srv.Callback()
+	assert.Equal(t, production, stored, "an existing configuration is left alone")
+	assert.Len(t, srv.Requests(), before+1, "only the read was sent")
+}
