@@ -100,6 +100,9 @@ func defaultTransport() *http.Transport {
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 64
 	t.IdleConnTimeout = 90 * time.Second
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
 	t.TLSClientConfig.MinVersion = tlsMinVersion
 	return t
 }

@@ -283,3 +283,25 @@ func TestGetCallbackWithNullCommandListGivesEmptySlice(t *testing.T) {
 	assert.NotNil(t, got.Commands)
 	assert.Empty(t, got.Commands)
 }
+
+func TestTLSIsVerified(t *testing.T) {
+	t.Parallel()
+	tlsServer := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte(`{"ActionStatus":"OK","ErrorCode":0,"RequestId":"Id-tls"}`))
+	}))
+	t.Cleanup(tlsServer.Close)
+	cfg := liveconfig.Config{Endpoint: tlsServer.URL, SDKAppID: 1, Identifier: "admin", SecretKey: "k", Retry: liveconfig.RetryPolicy{MaxAttempts: 1}}
+
+	c, err := liveconfig.NewClient(cfg)
+	require.NoError(t, err)
+	_, err = c.DeleteCallback(testCtx(t))
+	assert.ErrorContains(t, err, "certificate", "a certificate nobody vouches for is refused")
+	c.CloseIdleConnections()
+
+	cfg.HTTPClient = tlsServer.Client() // trusts the test server's certificate
+	c, err = liveconfig.NewClient(cfg)
+	require.NoError(t, err)
+	res, err := c.DeleteCallback(testCtx(t))
+	require.NoError(t, err)
+	assert.Equal(t, "Id-tls", res.RequestID)
+}
