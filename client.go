@@ -302,8 +302,13 @@ func (c *Client) scrubText(s string, sig *signedUserSig) string {
 	return s
 }
 
+// minRedactableKey is the shortest SecretKey looked for in error text. Console keys are 64 hex digits; a key
+// of a few characters would match ordinary words and withhold every error, and the key itself is never sent.
+const minRedactableKey = 16
+
 func (c *Client) containsSecret(s string, sig *signedUserSig) bool {
-	return strings.Contains(s, c.secretKey) || strings.Contains(s, sig.raw) || strings.Contains(s, sig.escaped)
+	return (len(c.secretKey) >= minRedactableKey && strings.Contains(s, c.secretKey)) ||
+		strings.Contains(s, sig.raw) || strings.Contains(s, sig.escaped)
 }
 
 // limiterError turns a limiter's refusal into an error that keeps ctx's cause. *rate.Limiter refuses early,

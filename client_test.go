@@ -2,6 +2,8 @@ package liveconfig_test
 
 import (
 	"encoding/json"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -289,6 +291,7 @@ func TestTLSIsVerified(t *testing.T) {
 	tlsServer := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte(`{"ActionStatus":"OK","ErrorCode":0,"RequestId":"Id-tls"}`))
 	}))
+	tlsServer.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
 	t.Cleanup(tlsServer.Close)
 	cfg := liveconfig.Config{Endpoint: tlsServer.URL, SDKAppID: 1, Identifier: "admin", SecretKey: "k", Retry: liveconfig.RetryPolicy{MaxAttempts: 1}}
 
