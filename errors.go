@@ -109,12 +109,17 @@ func (e *APIError) Error() string {
 	if e.Code == codeKeyNotFound || e.Code == codeAppNotFound {
 		b.WriteString("; the app may live in another region than Config.Region")
 	}
-	if e.RequestID != "" {
+	writeRequestID(&b, e.RequestID)
+	return b.String()
+}
+
+// writeRequestID ends an error line with the request id, the one thing Tencent support asks for.
+func writeRequestID(b *strings.Builder, requestID string) {
+	if requestID != "" {
 		b.WriteString(" (request ")
-		b.WriteString(e.RequestID)
+		b.WriteString(requestID)
 		b.WriteString(")")
 	}
-	return b.String()
 }
 
 // Is reports whether target is the sentinel of e's code.
@@ -176,11 +181,7 @@ func (e *ResponseError) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
-	if e.RequestID != "" {
-		b.WriteString(" (request ")
-		b.WriteString(e.RequestID)
-		b.WriteString(")")
-	}
+	writeRequestID(&b, e.RequestID)
 	return b.String()
 }
 
