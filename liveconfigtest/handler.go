@@ -44,6 +44,8 @@ type wireEnvelope struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
 	rec := Request{Time: s.now()}
 	op, known := strings.CutPrefix(r.URL.Path, "/v4/live_config/")
 	if !known || !slices.Contains(ops, op) {

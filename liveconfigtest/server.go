@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ type Server struct {
 	now        func() time.Time
 	limiter    *rate.Limiter // nil when the server enforces no limit
 	webhooks   *http.Client  // delivers webhooks; its own pool, closed with the server
+	inFlight   atomic.Int64  // requests being handled
 
 	mu       sync.Mutex
 	callback *liveconfig.CallbackConfig
@@ -236,6 +238,10 @@ func (s *Server) RequestsTo(op string) []Request {
 	}
 	return out
 }
+
+// InFlight returns the number of requests the server is handling now. A request is recorded in Requests only
+// when its answer is done, so InFlight is how a test sees one that a Fault.Delay holds.
+func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
 
 // Reset forgets the callback configuration, the token, the requests received and the faults queued.
 func (s *Server) Reset() {

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// subcommand is one leaf of the command tree.
+type subcommand struct {
+	path     string // "callback create"
+	synopsis string // the arguments after the path
+	// flags registers the subcommand's own flags and returns the action to run once they are parsed.
+	flags func(fs *flag.FlagSet) action
+}
+
+// action runs a parsed subcommand. client is nil for subcommands that need no app.
+type action struct {
+	needsClient bool
+	run         func(ctx context.Context, client *liveconfig.Client) (view, error)
+}
+
+var subcommands = []subcommand{
+	{"callback create", "--url URL --command WORD [--command WORD ...]", callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
+		return c.CreateCallback(ctx, cfg)
+	})},
+	{"callback update", "--url URL --command WORD [--command WORD ...]", callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
+		return c.UpdateCallback(ctx, cfg)
+	})},
+	{"callback ensure", "--url URL --command WORD [--command WORD ...] [--dry-run]", callbackEnsure},
+	{"callback get", "", func(*flag.FlagSet) action {
+		return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+			cfg, err := c.GetCallback(ctx)
+			if err != nil {
+				return view{}, err
+			}
+			return callbackView(cfg), nil
+		})
+	}},
+	{"callback delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
+		return c.DeleteCallback(ctx)
+	}, "deleted the callback configuration")},
+	{"token set", "(--token TOKEN | --token-file FILE) [--enabled | --enabled=false]", tokenSet},
+	{"token get", "[--show-token]", tokenGet},
+	{"token delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
+		return c.DeleteCallbackToken(ctx)
+	}, "deleted the callback token")},
+	{"commands", "", func(*flag.FlagSet) action {
+		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
+			known := liveconfig.KnownCommands()
+			words := make([]string, len(known))
+			for i, c := range known {
+				words[i] = string(c)
+			}
+			return view{text: strings.Join(words, "\n"), json: map[string]any{"commands": words}}, nil
+		}}
+	}},
+	{"version", "", func(*flag.FlagSet) action {
+		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
+			return view{text: "liveconfig " + liveconfig.Version, json: map[string]any{"version": liveconfig.Version}}, nil
+		}}
+	}},
+}
+
+func clientAction(run func(context.Context, *liveconfig.Client) (view, error)) action {
+	return action{needsClient: true, run: run}
+}
+
+// mutation is a subcommand without flags of its own that changes something.
+func mutation(call func(context.Context, *liveconfig.Client) (*liveconfig.Result, error), done string) func(*flag.FlagSet) action {
+	return func(*flag.FlagSet) action {
+		return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+			res, err := call(ctx, c)
+			if err != nil {
+				return view{}, err
+			}
+			return resultView(res, done), nil
+		})
+	}
+}
+
+// callbackFlags registers --url and --command.
+func callbackFlags(fs *flag.FlagSet) func() (liveconfig.CallbackConfig, error) {
+	url := fs.String("url", "", "the callback URL (http:// or https://)")
+	var commands commandList
+	fs.Var(&commands, "command", "a command word; repeat it, or give a comma-separated list")
+	return func() (liveconfig.CallbackConfig, error) {
+		cfg := liveconfig.CallbackConfig{URL: *url, Commands: commands}
+		if *url == "" || len(commands) == 0 {
+			return cfg, &usageError{"--url and at least one --command are required"}
+		}
+		return cfg, cfg.Validate()
+	}
+}
+
+func callbackWrite(call func(context.Context, *liveconfig.Client, liveconfig.CallbackConfig) (*liveconfig.Result, error)) func(*flag.FlagSet) action {
+	return func(fs *flag.FlagSet) action {
+		parsed := callbackFlags(fs)
+		return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+			cfg, err := parsed()
+			if err != nil {
+				return view{}, err
+			}
+			res, err := call(ctx, c, cfg)
+			if err != nil {
+				return view{}, err
+			}
+			return resultView(res, "saved the callback configuration"), nil
+		})
+	}
+}
+
+func callbackEnsure(fs *flag.FlagSet) action {
+	parsed := callbackFlags(fs)
+	dryRun := fs.Bool("dry-run", false, "print what would change without changing it")
+	return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+		cfg, err := parsed()
+		if err != nil {
+			return view{}, err
+		}
+		if *dryRun {
+			return planEnsure(ctx, c, cfg)
+		}
+		res, err := c.EnsureCallback(ctx, cfg)
+		if err != nil {
+			return view{}, err
+		}
+		if !res.Changed {
+			return resultView(res, "the callback configuration is already as asked; nothing sent"), nil
+		}
+		return resultView(res, "saved the callback configuration"), nil
+	})
+}
+
+// planEnsure reads the configuration and says what ensure would do.
+func planEnsure(ctx context.Context, c *liveconfig.Client, want liveconfig.CallbackConfig) (view, error) {
+	current, err := c.GetCallback(ctx)
+	action, text := "", ""
+	switch {
+	case errors.Is(err, liveconfig.ErrCallbackNotFound):
+		action, text = "create", fmt.Sprintf("would create: %s %v", want.URL, want.Commands)
+	case err != nil:
+		return view{}, err
+	case current.Equal(want):
+		action, text = "none", "no change: the callback configuration is already as asked"
+	default:
+		action, text = "update", "would update: "+describeChange(*current, want)
+	}
+	return view{text: text, json: map[string]any{"request_id": "", "changed": action != "none", "dry_run": true, "action": action}}, nil
+}
+
+func describeChange(from, to liveconfig.CallbackConfig) string {
+	var parts []string
+	if from.URL != to.URL {
+		parts = append(parts, fmt.Sprintf("url %s -> %s", from.URL, to.URL))
+	}
+	var added, removed []liveconfig.Command
+	for _, c := range to.Commands {
+		if !slices.Contains(from.Commands, c) && !slices.Contains(added, c) {
+			added = append(added, c)
+		}
+	}
+	for _, c := range from.Commands {
+		if !slices.Contains(to.Commands, c) && !slices.Contains(removed, c) {
+			removed = append(removed, c)
+		}
+	}
+	if len(added) > 0 {
+		parts = append(parts, fmt.Sprintf("add %v", added))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, fmt.Sprintf("remove %v", removed))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func tokenSet(fs *flag.FlagSet) action {
+	token := fs.String("token", "", "the callback token, 1 to 128 characters (visible to other local users: prefer --token-file)")
+	tokenFile := fs.String("token-file", "", "file holding the callback token")
+	enabled := fs.Bool("enabled", true, "whether Tencent signs webhooks with the token")
+	return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+		value := *token
+		switch {
+		case (*token == "") == (*tokenFile == ""):
+			return view{}, &usageError{"give exactly one of --token and --token-file"}
+		case *tokenFile != "":
+			var err error
+			if value, err = readSecretFile(*tokenFile, "--token-file"); err != nil {
+				return view{}, err
+			}
+		}
+		res, err := c.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: value, Enabled: *enabled})
+		if err != nil {
+			return view{}, err
+		}
+		return resultView(res, fmt.Sprintf("saved the callback token (enabled: %t)", *enabled)), nil
+	})
+}
+
+func tokenGet(fs *flag.FlagSet) action {
+	show := fs.Bool("show-token", false, "print the token itself")
+	return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+		tok, err := c.GetCallbackToken(ctx)
+		if err != nil {
+			return view{}, err
+		}
+		out := map[string]any{"enabled": tok.Enabled}
+		text := fmt.Sprintf("enabled: %t\ntoken: (hidden; pass --show-token to print it)", tok.Enabled)
+		if *show {
+			out["token"] = tok.Token
+			text = fmt.Sprintf("enabled: %t\ntoken: %s", tok.Enabled, tok.Token)
+		}
+		return view{text: text, json: out}, nil
+	})
+}
+
+// run parses args, runs the subcommand and prints its result or error. It returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	path, rest := splitPath(args)
+	sub, ok := findSubcommand(path)
+	if !ok {
+		return usageFor(path, args, rest, stdout, stderr)
+	}
+
+	fs := flag.NewFlagSet("liveconfig "+sub.path, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var common commonFlags
+	common.register(fs)
+	act := sub.flags(fs)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, leafUsage(sub, fs))
+			return exitOK
+		}
+		return report(stderr, common.output, &usageError{err.Error() + "\n" + leafUsage(sub, fs)})
+	}
+	if fs.NArg() > 0 {
+		return report(stderr, common.output, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
+	}
+	if err := common.check(); err != nil {
+		return report(stderr, "text", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, common.timeout)
+	defer cancel()
+
+	var client *liveconfig.Client
+	if act.needsClient {
+		cfg, err := common.clientConfig(getenv)
+		if err != nil {
+			return report(stderr, common.output, err)
+		}
+		if client, err = liveconfig.NewClient(cfg); err != nil {
+			return report(stderr, common.output, err)
+		}
+		defer client.CloseIdleConnections()
+	}
+	v, err := act.run(ctx, client)
+	if err != nil {
+		return report(stderr, common.output, err)
+	}
+	printView(stdout, common.output, v)
+	return exitOK
+}
+
+// usageFor answers a command line that names no subcommand: help on request (exit 0), else an error and the
+// usage of what it did name (exit 2).
+func usageFor(path string, args, rest []string, stdout, stderr io.Writer) int {
+	usage := topUsage()
+	if group := subcommandsUnder(path); path != "" && len(group) > 0 {
+		usage = groupUsage(path, group)
+	}
+	if len(rest) > 0 && isHelp(rest[0]) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	switch {
+	case len(args) == 0:
+		fmt.Fprintln(stderr, "liveconfig: a command is required")
+	case len(rest) == 0:
+		fmt.Fprintf(stderr, "liveconfig: %q needs a command\n", path)
+	default:
+		fmt.Fprintf(stderr, "liveconfig: unknown command %q\n", strings.Join(args, " "))
+	}
+	fmt.Fprint(stderr, usage)
+	return exitUsage
+}
+
+// splitPath takes the words naming a subcommand off the front of args.
+func splitPath(args []string) (string, []string) {
+	var words []string
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		candidate := strings.Join(append(slices.Clone(words), args[0]), " ")
+		if _, ok := findSubcommand(candidate); !ok && len(subcommandsUnder(candidate)) == 0 {
+			break
+		}
+		words, args = append(words, args[0]), args[1:]
+	}
+	return strings.Join(words, " "), args
+}
+
+func findSubcommand(path string) (subcommand, bool) {
+	for _, s := range subcommands {
+		if s.path == path {
+			return s, true
+		}
+	}
+	return subcommand{}, false
+}
+
+func subcommandsUnder(prefix string) []subcommand {
+	var out []subcommand
+	for _, s := range subcommands {
+		if strings.HasPrefix(s.path, prefix+" ") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"errors"
+	"flag"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// Exit codes: the contract scripts rely on.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the server failed, or the network did
+	exitUsage    = 2 // usage error or invalid input: nothing was sent
+	exitAuth     = 3 // credentials or permissions refused
+	exitConflict = 4 // the configuration or token exists, or does not
+)
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var usage *usageError
+	var input *liveconfig.InputError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &usage), errors.As(err, &input), errors.Is(err, liveconfig.ErrInvalidConfig):
+		return exitUsage
+	case errors.Is(err, liveconfig.ErrAuth):
+		return exitAuth
+	case errors.Is(err, liveconfig.ErrCallbackExists), errors.Is(err, liveconfig.ErrCallbackNotFound),
+		errors.Is(err, liveconfig.ErrTokenNotFound):
+		return exitConflict
+	}
+	return exitFailure
+}

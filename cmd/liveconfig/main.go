@@ -1,0 +1,36 @@
+// Command liveconfig configures the webhooks of a Tencent Cloud Live app from scripts and CI.
+//
+//	liveconfig callback create  --url URL --command WORD [--command WORD ...]
+//	liveconfig callback update  --url URL --command WORD [--command WORD ...]
+//	liveconfig callback ensure  --url URL --command WORD [--command WORD ...] [--dry-run]
+//	liveconfig callback get
+//	liveconfig callback delete
+//	liveconfig token set (--token TOKEN | --token-file FILE) [--enabled | --enabled=false]
+//	liveconfig token get [--show-token]
+//	liveconfig token delete
+//	liveconfig commands
+//	liveconfig version
+//
+// The app comes from the environment: LIVECONFIG_SDKAPPID, LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY (or
+// LIVECONFIG_SECRET_KEY_FILE), LIVECONFIG_REGION and optionally LIVECONFIG_ENDPOINT; the flags --sdkappid,
+// --identifier, --region, --endpoint and --secret-key-file override them. No flag takes the secret itself.
+// Every subcommand takes -o text|json (or --output) and --timeout (default 30s), which bounds the whole
+// command; Ctrl-C cancels the call in flight.
+//
+// Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
+// 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not).
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
