@@ -1,12 +1,12 @@
 package liveconfig
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/go-tuilive/liveconfig/internal/bodyread"
 )
 
 // tlsMinVersion is the oldest TLS version the default transport speaks.
@@ -203,7 +205,7 @@ func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byt
 	start := time.Now()
 	resp, err := c.http.R().
 		SetContext(actx).
-		SetBody(body).
+		SetBody(bytes.NewReader(body)). // a reader is streamed; a []byte would be copied twice
 		SetDoNotParseResponse(true).
 		Post(c.requestURL(op, sig))
 	if err != nil {
@@ -228,7 +230,8 @@ func (c *Client) requestURL(op string, sig *signedUserSig) string {
 	b.WriteString(c.queryHead)
 	b.WriteString(sig.escaped)
 	b.WriteString("&random=")
-	b.WriteString(strconv.FormatUint(uint64(rand.Uint32()), 10))
+	var digits [10]byte
+	b.Write(strconv.AppendUint(digits[:0], uint64(rand.Uint32()), 10))
 	b.WriteString("&contenttype=json")
 	return b.String()
 }
@@ -237,11 +240,13 @@ func (c *Client) requestURL(op string, sig *signedUserSig) string {
 // error. The JSON is decoded whatever the Content-Type says: some Tencent endpoints label it otherwise.
 func (c *Client) readEnvelope(op string, resp *http.Response, out any, sig *signedUserSig) (envelope, error) {
 	env := envelope{Response: out}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	body, err := bodyread.Read(resp.Body, maxResponseBytes+1)
+	defer body.Release()
 	resp.Body.Close()
 	if err != nil {
 		return env, c.transportError(op, err, sig)
 	}
+	data := body.Bytes()
 	status := resp.StatusCode
 	switch {
 	case len(data) > maxResponseBytes:
