@@ -24,7 +24,7 @@ func TestCreateThatMayHaveBeenApplied(t *testing.T) {
 	}{
 		{"applied, then 100001", nil, liveconfigtest.Fault{Apply: true, Code: 100001}, nil, 1},
 		{"applied, then the connection dropped", nil, liveconfigtest.Fault{Apply: true, Drop: true}, nil, 1},
-		{"applied, then an HTML 502", nil, liveconfigtest.Fault{Apply: true, Raw: &liveconfigtest.HTML502}, nil, 1},
+		{"applied, then an HTML 502", nil, liveconfigtest.Fault{Apply: true, Raw: liveconfigtest.HTML502()}, nil, 1},
 		{"another configuration was there", &other, liveconfigtest.Fault{Code: 100001}, liveconfig.ErrCallbackExists, 1},
 		{"no ambiguity, configuration there", &other, liveconfigtest.Fault{}, liveconfig.ErrCallbackExists, 0},
 	}

@@ -97,7 +97,7 @@ func TestRetries(t *testing.T) {
 		{"invalid parameter is not retried", liveconfigtest.Fault{Code: 100002, Times: liveconfigtest.Always}, liveconfig.ErrInvalidParameter, 1},
 		{"auth failure is not retried", liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always}, liveconfig.ErrAuth, 1},
 		{"dropped connection then OK", liveconfigtest.Fault{Drop: true}, nil, 2},
-		{"HTML 502 then OK", liveconfigtest.Fault{Raw: &liveconfigtest.HTML502}, nil, 2},
+		{"HTML 502 then OK", liveconfigtest.Fault{Raw: liveconfigtest.HTML502()}, nil, 2},
 		{"HTTP 429 then OK", liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Status: 429, Body: []byte("slow down")}}, nil, 2},
 		{"HTTP 400 is not retried", liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Status: 400}, Times: liveconfigtest.Always}, &liveconfig.ResponseError{}, 1},
 		{"non-JSON 200 is not retried", liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: []byte("hello")}, Times: liveconfigtest.Always}, &liveconfig.ResponseError{}, 1},

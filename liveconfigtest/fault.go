@@ -51,9 +51,11 @@ type RawAnswer struct {
 	Body        []byte
 }
 
-// HTML502 is a gateway error page such as a load balancer answers.
-var HTML502 = RawAnswer{Status: 502, ContentType: "text/html",
-	Body: []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")}
+// HTML502 returns a gateway error page such as a load balancer answers, for Fault.Raw.
+func HTML502() *RawAnswer {
+	return &RawAnswer{Status: 502, ContentType: "text/html",
+		Body: []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")}
+}
 
 // InjectFault queues f for requests to endpoint op (one of the Op constants), or for any endpoint when op is
 // "". Faults for one endpoint are used in the order they were queued, before faults for any endpoint. It
