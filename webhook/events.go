@@ -13,6 +13,11 @@ import (
 type Event interface {
 	// Command is the event's command word, as the request named it.
 	Command() liveconfig.Command
+}
+
+// withBase is what every event of this package has besides Event: access to its Base, to fill it in.
+type withBase interface {
+	Event
 	base() *Base
 }
 
@@ -318,7 +323,7 @@ type AfterFollowDelete struct {
 const memberStateChangedAlias liveconfig.Command = "Live.CallbackMemberStateChanged"
 
 // newEvent returns an empty event of the type for cmd, or nil for a word this package does not know.
-func newEvent(cmd liveconfig.Command) Event {
+func newEvent(cmd liveconfig.Command) withBase {
 	switch cmd {
 	case liveconfig.CommandAfterCreateRoom:
 		return &AfterCreateRoom{}

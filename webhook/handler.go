@@ -45,6 +45,8 @@ type answer struct {
 	ErrorCode    int
 }
 
+var jsonContentType = []string{"application/json"}
+
 var answerOK = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` + "\n")
 
 // NewHandler returns an http.Handler that verifies each webhook (see Verifier.Parse), hands it to fn as a
@@ -87,7 +89,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var rej *rejection
 	switch {
 	case err == nil:
-		w.Header().Set("Content-Type", "application/json")
+		w.Header()["Content-Type"] = jsonContentType
 		w.Write(answerOK)
 	case errors.As(err, &rej):
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})

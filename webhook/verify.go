@@ -2,19 +2,16 @@ package webhook
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/bodyread"
 )
 
 // Defaults of Config.
@@ -133,22 +130,23 @@ func (v *Verifier) Parse(r *http.Request) (Event, error) {
 	if r.Method != http.MethodPost {
 		return nil, refuse(ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method %s", r.Method)
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	q, err := parseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "malformed query")
 	}
-	info, err := v.checkQuery(q)
+	info, err := v.checkQuery(&q)
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, v.cfg.MaxBodyBytes+1))
+	body, err := bodyread.Read(r.Body, int(v.cfg.MaxBodyBytes)+1)
+	defer body.Release()
 	switch {
 	case err != nil:
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "reading the body: %v", err)
-	case int64(len(body)) > v.cfg.MaxBodyBytes:
+	case int64(len(body.Bytes())) > v.cfg.MaxBodyBytes:
 		return nil, refuse(ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "body over %d bytes", v.cfg.MaxBodyBytes)
 	}
-	ev, err := decode(liveconfig.Command(queryValue(q, "CallbackCommand", "WebhookCommand")), body)
+	ev, err := decode(liveconfig.Command(q.commandWord()), body.Bytes())
 	if err != nil {
 		return nil, err
 	}
@@ -157,24 +155,23 @@ func (v *Verifier) Parse(r *http.Request) (Event, error) {
 }
 
 // checkQuery checks the app and the signature.
-func (v *Verifier) checkQuery(q url.Values) (RequestInfo, error) {
+func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 	var info RequestInfo
-	appID, err := strconv.ParseUint(queryValue(q, "SdkAppid"), 10, 64)
+	appID, err := strconv.ParseUint(q.sdkAppID, 10, 64)
 	if err != nil || appID != v.cfg.SDKAppID {
-		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", truncate(queryValue(q, "SdkAppid"), 20))
+		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", truncate(q.sdkAppID, 20))
 	}
 	info.SDKAppID = appID
-	info.ClientIP = queryValue(q, "ClientIP")
-	info.OptPlatform = queryValue(q, "OptPlatform")
+	info.ClientIP = q.clientIP
+	info.OptPlatform = q.optPlatform
 
-	sign, requestTime := queryValue(q, "Sign"), queryValue(q, "RequestTime")
-	if v.cfg.Token == "" || (v.cfg.AllowUnsigned && sign == "" && requestTime == "") {
+	if v.cfg.Token == "" || (v.cfg.AllowUnsigned && q.sign == "" && q.requestTime == "") {
 		return info, nil
 	}
-	if sign == "" || requestTime == "" {
+	if q.sign == "" || q.requestTime == "" {
 		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign or RequestTime missing")
 	}
-	secs, err := strconv.ParseInt(requestTime, 10, 64)
+	secs, err := strconv.ParseInt(q.requestTime, 10, 64)
 	if err != nil {
 		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime is not a number")
 	}
@@ -182,8 +179,7 @@ func (v *Verifier) checkQuery(q url.Values) (RequestInfo, error) {
 	if secs < now-skew || secs > now+skew { // bounds, not a difference, so that no RequestTime overflows
 		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
 	}
-	want := Sign(v.cfg.Token, secs)
-	if subtle.ConstantTimeCompare([]byte(strings.ToLower(sign)), []byte(want)) != 1 {
+	if !signMatches(q.sign, v.cfg.Token, secs) {
 		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign does not match")
 	}
 	info.Signed = true
@@ -195,51 +191,63 @@ func (v *Verifier) checkQuery(q url.Values) (RequestInfo, error) {
 // for tests. cmd is the command word of the request's query, or "" to use the body's CallbackCommand. Each
 // documented word decodes to its own type; a well-formed unknown word gives an *UnknownEvent.
 func ParseEvent(cmd liveconfig.Command, body []byte) (Event, error) {
-	return decode(cmd, body)
+	ev, err := decode(cmd, body)
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
 }
 
-func decode(queryCmd liveconfig.Command, body []byte) (Event, error) {
-	var head struct {
-		CallbackCommand *string `json:"CallbackCommand"`
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(body, &head) != nil {
+// decode turns a body into its event in one JSON pass when the query names the command word, as Tencent's
+// always does, and in two when only the body does.
+func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not a JSON object")
 	}
 	cmd := queryCmd
-	switch {
-	case head.CallbackCommand != nil && cmd != "" && liveconfig.Command(*head.CallbackCommand) != cmd:
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", truncate(string(cmd), 64), truncate(*head.CallbackCommand, 64))
-	case head.CallbackCommand != nil:
-		cmd = liveconfig.Command(*head.CallbackCommand)
+	if cmd == "" {
+		var head struct{ CallbackCommand string }
+		if err := json.Unmarshal(body, &head); err != nil {
+			return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not a JSON object")
+		}
+		cmd = liveconfig.Command(head.CallbackCommand)
 	}
 	if err := cmd.Validate(); err != nil {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "command word %q is not well-formed", truncate(string(cmd), 64))
 	}
 	ev := newEvent(cmd)
 	if ev == nil {
-		ev = &UnknownEvent{Raw: json.RawMessage(bytes.Clone(body))}
+		unknown, err := decodeUnknown(body)
+		if err != nil {
+			return nil, err
+		}
+		ev = unknown
 	} else if err := json.Unmarshal(body, ev); err != nil {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "decoding %s: %v", cmd, err)
+	}
+	if named := ev.base().CallbackCommand; named != "" && named != cmd {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", truncate(string(cmd), 64), truncate(string(named), 64))
 	}
 	ev.base().CallbackCommand = cmd
 	return ev, nil
 }
 
-// queryValue returns the first value of the first of names present in q, matching names without regard to
-// case: Tencent's pages spell SdkAppid and SdkAppId.
-func queryValue(q url.Values, names ...string) string {
-	for _, name := range names {
-		if v, ok := q[name]; ok && len(v) > 0 {
-			return v[0]
-		}
-		for key, v := range q {
-			if strings.EqualFold(key, name) && len(v) > 0 {
-				return v[0]
-			}
-		}
+// decodeUnknown keeps the body of an event this package does not know. Only its syntax must be right: its
+// fields are not this package's to judge, so a Base field of an unexpected type is left zero.
+func decodeUnknown(body []byte) (*UnknownEvent, error) {
+	if !json.Valid(body) {
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not valid JSON")
 	}
-	return ""
+	ev := &UnknownEvent{Raw: json.RawMessage(bytes.Clone(body))}
+	var head struct {
+		CallbackCommand liveconfig.Command
+		EventTime       json.RawMessage
+	}
+	json.Unmarshal(body, &head) // cannot fail on valid JSON that starts with {, except on types, ignored
+	ev.CallbackCommand = head.CallbackCommand
+	ev.EventTime.UnmarshalJSON(head.EventTime)
+	return ev, nil
 }
 
 func truncate(s string, n int) string {

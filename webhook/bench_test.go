@@ -1,0 +1,58 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/go-tuilive/liveconfig/webhook"
+)
+
+var memberBody = []byte(`{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_id","EventType":"Online","EventCause":"Enter",` +
+	`"MemberList":[{"Member_Account":"jared"},{"Member_Account":"tommy"},{"Member_Account":144115233775727695}],"EventTime":1703589922780}`)
+
+// discardWriter is a ResponseWriter that keeps nothing, so the benchmark measures the handler, not a recorder.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkWebhook compares verifying, parsing and dispatching a signed webhook through the handler with a
+// plain json.Unmarshal of the same body into the same struct.
+func BenchmarkWebhook(b *testing.B) {
+	b.Run("Handler", func(b *testing.B) {
+		var rooms int
+		h, err := webhook.NewHandler(testConfig(), func(_ context.Context, ev webhook.Event) error {
+			rooms += len(ev.(*webhook.AfterMemberStateChanged).MemberList)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := newDelivery("Live.CallbackAfterMemberStateChanged", string(memberBody)).request()
+		body := bytes.NewReader(memberBody)
+		req.Body = io.NopCloser(body)
+		w := &discardWriter{header: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			body.Reset(memberBody)
+			h.ServeHTTP(w, req)
+		}
+		if rooms == 0 {
+			b.Fatal("the handler never ran")
+		}
+	})
+	b.Run("JSONUnmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var ev webhook.AfterMemberStateChanged
+			if err := json.Unmarshal(memberBody, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
