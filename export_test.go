@@ -28,3 +28,12 @@ func CurrentUserSig(c *Client) string {
 	}
 	return ""
 }
+
+// CachedUserSig returns the UserSig through the cache's own path, as each request gets it.
+func CachedUserSig(c *Client) string {
+	s, err := c.sigs.get()
+	if err != nil {
+		return ""
+	}
+	return s.raw
+}

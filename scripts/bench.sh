@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Reproduces BENCHMARKS.md: runs every benchmark ten times, summarises them with benchstat and prints the
+# ratios the targets are stated in. Client and floor run in the same process, one after the other, so their
+# ratio holds even when the machine's speed drifts. Takes about six minutes.
+#
+#   scripts/bench.sh [output-dir]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-bench-results}
+mkdir -p "$out"
+benchstat="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
+
+go test -run '^$' -bench 'Client|BareNetHTTP|NaiveSignPerCall|TLS|UserSig' -benchmem -count 10 . | tee "$out/client.txt"
+go test -run '^$' -bench 'Webhook' -benchmem -count 10 ./webhook | tee "$out/webhook.txt"
+go test -run '^$' -bench 'RateLimited' -benchtime 1x -count 3 . | tee "$out/ratelimit.txt"
+
+echo
+$benchstat "$out/client.txt" "$out/webhook.txt"
+echo
+
+# ratio NAME_A NAME_B FIELD: the ratio of the medians of FIELD ("ns/op" or "allocs/op") of two benchmarks.
+ratio() {
+  cat "$out/client.txt" "$out/webhook.txt" | awk -v a="$1" -v b="$2" -v field="$3" '
+    function median(list, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && list[j-1] > list[j]; j--) { t = list[j]; list[j] = list[j-1]; list[j-1] = t }
+      return n % 2 ? list[(n+1)/2] : (list[n/2] + list[n/2+1]) / 2
+    }
+    { name = $1; sub(/-[0-9]+$/, "", name)
+      for (i = 2; i < NF; i++) if ($(i+1) == field) { if (name == a) av[++na] = $i; if (name == b) bv[++nb] = $i } }
+    END { if (na && nb) printf "%-58s %-10s %.3f\n", a " / " b, field, median(av, na) / median(bv, nb) }'
+}
+echo "Ratios of medians (targets: client/floor <= 1.10 time and <= 1.25 allocs; webhook/unmarshal <= 1.50 time)"
+ratio BenchmarkClient/GetCallback BenchmarkBareNetHTTP/Sequential ns/op
+ratio BenchmarkClient/GetCallback BenchmarkBareNetHTTP/Sequential allocs/op
+ratio BenchmarkClient/GetCallbackParallel BenchmarkBareNetHTTP/Parallel ns/op
+ratio BenchmarkClient/GetCallbackParallel BenchmarkBareNetHTTP/Parallel allocs/op
+ratio BenchmarkNaiveSignPerCall BenchmarkBareNetHTTP/Sequential ns/op
+ratio BenchmarkWebhook/Handler BenchmarkWebhook/JSONUnmarshal ns/op
+ratio BenchmarkWebhook/Handler BenchmarkWebhook/JSONUnmarshal allocs/op
