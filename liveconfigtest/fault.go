@@ -2,6 +2,7 @@ package liveconfigtest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 )
@@ -42,6 +43,9 @@ type Fault struct {
 	Drop bool
 	// Raw, when set, is answered instead of an envelope.
 	Raw *RawAnswer
+	// Chance, between 0 and 1, makes the fault apply to that share of matching requests, drawn at random;
+	// the others pass it by, and only those it applies to count against Times. 0 means every request.
+	Chance float64
 }
 
 // RawAnswer is an HTTP answer sent as given.
@@ -67,6 +71,9 @@ func (s *Server) InjectFault(op string, f Fault) {
 	if f.Times < 0 && f.Times != Always {
 		panic("liveconfigtest: InjectFault: Times must be 0 or more, or Always")
 	}
+	if f.Chance < 0 || f.Chance > 1 {
+		panic("liveconfigtest: InjectFault: Chance must be between 0 and 1")
+	}
 	if f.Times == 0 {
 		f.Times = 1
 	}
@@ -82,23 +89,26 @@ func (s *Server) ClearFaults() {
 	s.faults = map[string][]*Fault{}
 }
 
-// takeFault returns the fault for the next request to op and uses up one of its Times, or nil.
+// takeFault returns the fault for the next request to op and uses up one of its Times, or nil. A fault whose
+// Chance does not come up is passed by for the next one in line.
 func (s *Server) takeFault(op string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, key := range [...]string{op, ""} {
 		queue := s.faults[key]
-		if len(queue) == 0 {
-			continue
-		}
-		f := *queue[0]
-		if queue[0].Times != Always {
-			queue[0].Times--
-			if queue[0].Times == 0 {
-				s.faults[key] = queue[1:]
+		for i, queued := range queue {
+			if queued.Chance > 0 && rand.Float64() >= queued.Chance {
+				continue
 			}
+			f := *queued
+			if queued.Times != Always {
+				queued.Times--
+				if queued.Times == 0 {
+					s.faults[key] = slices.Delete(slices.Clone(queue), i, i+1)
+				}
+			}
+			return &f
 		}
-		return &f
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func (f *Fault) answersNormally() bool { return f.Code == 0 && !f.Drop && f.Raw 
 func (s *Server) record(rec Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.maxLog > 0 && len(s.requests) >= s.maxLog {
+		s.requests = slices.Delete(s.requests, 0, len(s.requests)-s.maxLog+1)
+	}
 	s.requests = append(s.requests, rec)
 }
 
@@ -217,12 +220,24 @@ func isJSONObject(b []byte) bool {
 	return json.Unmarshal(b, &obj) == nil && obj != nil
 }
 
-// apply carries out a request that passed check, under the lock.
+// apply carries out a request that passed check, under the lock, and logs a successful change.
 func (s *Server) apply(op string, body []byte) answer {
 	var fields map[string]json.RawMessage
 	json.Unmarshal(body, &fields) // check proved it is an object
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ans := s.applyLocked(op, fields)
+	if ans.code == 0 && mutates(op) {
+		s.changes = append(s.changes, Change{Seq: uint64(len(s.changes)) + 1, Op: op, Time: s.now(), Body: slices.Clone(body)})
+	}
+	return ans
+}
+
+func mutates(op string) bool {
+	return op != OpGetCallback && op != OpGetCallbackToken
+}
+
+func (s *Server) applyLocked(op string, fields map[string]json.RawMessage) answer {
 	switch op {
 	case OpSetCallback, OpUpdateCallback:
 		cfg, bad := parseCallback(fields)

@@ -42,6 +42,8 @@ type Server struct {
 	callback *liveconfig.CallbackConfig
 	token    *liveconfig.CallbackToken
 	requests []Request
+	changes  []Change
+	maxLog   int                 // how many requests are kept; 0 keeps all
 	faults   map[string][]*Fault // by endpoint; "" holds faults for any endpoint
 	seq      uint64              // numbers answers for their RequestId
 }
@@ -56,6 +58,7 @@ type options struct {
 	rateLimit  float64
 	now        func() time.Time
 	listener   net.Listener
+	maxLog     int
 }
 
 // WithSDKAppID sets the app's SDKAppID. Default DefaultSDKAppID.
@@ -78,6 +81,10 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithListener serves on l instead of a new listener on 127.0.0.1:0. The server closes l on Close.
 func WithListener(l net.Listener) Option { return func(o *options) { o.listener = l } }
 
+// WithRequestLogLimit keeps only the last n requests for Requests, so that a long run does not grow without
+// bound. Default 0: every request is kept.
+func WithRequestLogLimit(n int) Option { return func(o *options) { o.maxLog = max(n, 0) } }
+
 // NewServer starts a fake with an empty app: no callback configuration and no token. Like httptest.NewServer
 // it panics if it cannot listen.
 func NewServer(opts ...Option) *Server {
@@ -94,6 +101,7 @@ func NewServer(opts ...Option) *Server {
 		secretKey:  o.secretKey,
 		now:        o.now,
 		faults:     map[string][]*Fault{},
+		maxLog:     o.maxLog,
 		webhooks:   &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: deliveryTimeout},
 	}
 	if o.rateLimit > 0 {
@@ -243,11 +251,29 @@ func (s *Server) RequestsTo(op string) []Request {
 // when its answer is done, so InFlight is how a test sees one that a Fault.Delay holds.
 func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
 
-// Reset forgets the callback configuration, the token, the requests received and the faults queued.
+// Change is one change the server applied to the app's state.
+type Change struct {
+	Seq  uint64          // 1 for the first change, then one more for each
+	Op   string          // the endpoint that made it
+	Time time.Time       // by the server's clock
+	Body json.RawMessage // the request body it applied
+}
+
+// Changes returns the changes applied so far, in the order the server applied them: every successful
+// set_callback, update_callback, delete_callback, set_callback_token and delete_callback_token, including
+// those applied by a Fault with Apply. A delete of nothing counts, as the real service reports it a success.
+func (s *Server) Changes() []Change {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.changes)
+}
+
+// Reset forgets the callback configuration, the token, the requests received, the changes and the faults
+// queued.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.callback, s.token, s.requests = nil, nil, nil
+	s.callback, s.token, s.requests, s.changes = nil, nil, nil, nil
 	s.faults = map[string][]*Fault{}
 }
 

@@ -1,0 +1,80 @@
+package liveconfigtest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/liveconfigtest"
+)
+
+func TestChangesAreLoggedInOrder(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t)
+	c := srv.Client()
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+	cfg := liveconfig.CallbackConfig{URL: "https://a.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+
+	_, err := c.CreateCallback(ctx, cfg)
+	require.NoError(t, err)
+	_, err = c.CreateCallback(ctx, cfg)
+	require.ErrorIs(t, err, liveconfig.ErrCallbackExists)
+	_, err = c.GetCallback(ctx)
+	require.NoError(t, err)
+	srv.InjectFault(liveconfigtest.OpDeleteCallback, liveconfigtest.Fault{Apply: true, Code: 100002})
+	_, err = c.DeleteCallback(ctx)
+	require.Error(t, err)
+	_, err = c.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "t", Enabled: true})
+	require.NoError(t, err)
+
+	changes := srv.Changes()
+	require.Len(t, changes, 3, "refusals and reads change nothing; an applied fault does")
+	ops := []string{changes[0].Op, changes[1].Op, changes[2].Op}
+	assert.Equal(t, []string{liveconfigtest.OpSetCallback, liveconfigtest.OpDeleteCallback, liveconfigtest.OpSetCallbackToken}, ops)
+	for i, ch := range changes {
+		assert.EqualValues(t, i+1, ch.Seq)
+	}
+	assert.JSONEq(t, `{"Url":"https://a.example/cb","CallbackCommandList":["Live.CallbackAfterCreateRoom"]}`, string(changes[0].Body))
+	srv.Reset()
+	assert.Empty(t, srv.Changes())
+}
+
+func TestFaultChanceAppliesToAShare(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithRateLimit(0))
+	cfg := srv.Config()
+	cfg.RateLimit = -1
+	c, err := liveconfig.NewClient(cfg)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	srv.InjectFault("", liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always, Chance: 0.25})
+	failed := 0
+	const calls = 400
+	for range calls {
+		if _, err := c.DeleteCallback(context.Background()); err != nil {
+			failed++
+		}
+	}
+	// 70009 is not retried, so each call fails with the fault's chance: 100 expected, and 40..160 holds
+	// with a probability far beyond any test's lifetime.
+	assert.Greater(t, failed, 40)
+	assert.Less(t, failed, 160)
+	assert.Panics(t, func() { srv.InjectFault("", liveconfigtest.Fault{Chance: 1.5}) })
+}
+
+func TestRequestLogLimit(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithRequestLogLimit(3))
+	c := srv.Client()
+	t.Cleanup(c.CloseIdleConnections)
+	for range 5 {
+		_, err := c.DeleteCallback(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.Requests(), 3)
+	assert.Len(t, srv.Changes(), 5, "the change log is not cut")
+}
