@@ -171,8 +171,11 @@ func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error
 			o.requestID = requestID
 			return o, nil
 		}
-		if ctx.Err() != nil {
-			return o, err
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			if errors.Is(err, ctxErr) || !IsRetryable(err) {
+				return o, err
+			}
+			return o, fmt.Errorf("%w; retry abandoned: %w", err, ctxErr) // say why no retry came
 		}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && (apiErr.Code == codeUserSigExpired || apiErr.Code == codeUserSigRevoked) && !renewed {
