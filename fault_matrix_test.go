@@ -277,4 +277,3 @@ func closedEndpoint(t *testing.T) string {
 	l.Close()
 	return "http://" + addr
 }
-
