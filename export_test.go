@@ -1,6 +1,9 @@
 package liveconfig
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -36,4 +39,18 @@ func CachedUserSig(c *Client) string {
 		return ""
 	}
 	return s.raw
+}
+
+// DecodeEnvelope runs the answer decoder on a made-up answer, as get_callback would: for fuzzing.
+func DecodeEnvelope(status int, body []byte) (*CallbackConfig, error) {
+	c, err := NewClient(Config{Endpoint: "http://127.0.0.1:1", SDKAppID: 1, Identifier: "admin", SecretKey: "fuzzing-secret-key-0123456789"})
+	if err != nil {
+		return nil, err
+	}
+	var out callbackBody
+	resp := &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(body))}
+	if _, err := c.readEnvelope("get_callback", resp, &out, &signedUserSig{raw: "fuzz-usersig", escaped: "fuzz-usersig"}); err != nil {
+		return nil, err
+	}
+	return &CallbackConfig{URL: out.URL, Commands: out.Commands}, nil
 }
