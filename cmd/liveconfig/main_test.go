@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +51,9 @@ func TestMain(m *testing.M) {
 
 const cliKey = "CLI-SECRET-KEY-0b7e4d19a2c8f6"
 
+// userSigShape matches a UserSig: zlib data (which starts "eJ" in base64) in Tencent's base64 variant.
+var userSigShape = regexp.MustCompile(`eJ[A-Za-z0-9*_-]{40,}`)
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -73,6 +77,7 @@ func cli(t *testing.T, env map[string]string, args ...string) result {
 	r := result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
 	assert.NotContains(t, r.stdout+r.stderr, cliKey, "the secret key is never printed")
 	assert.NotContains(t, r.stdout+r.stderr, "usersig=", "no request URL is printed")
+	assert.NotRegexp(t, userSigShape, r.stdout+r.stderr, "nothing shaped like a UserSig is printed")
 	return r
 }
 
