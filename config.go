@@ -141,6 +141,9 @@ func endpointBase(endpoint string) (string, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not have a query or fragment"}
 	}
+	if u.User != nil { // it would be printed with the Client and in transport errors
+		return "", &ConfigError{Field: "Endpoint", Reason: "must not carry credentials; give a proxy's through HTTPClient's Transport"}
+	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
