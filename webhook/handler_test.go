@@ -239,3 +239,13 @@ func TestConfigPrintsWithoutToken(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "webhook", cfg)
 	assert.NotContains(t, logs.String(), testToken)
 }
+
+func TestParseWithoutBody(t *testing.T) {
+	t.Parallel()
+	v, err := webhook.NewVerifier(testConfig())
+	require.NoError(t, err)
+	r := newDelivery("Live.CallbackAfterCreateRoom", "").request()
+	r.Body = nil
+	_, err = v.Parse(r)
+	assert.ErrorIs(t, err, webhook.ErrMalformed, "no body is refused, not a panic")
+}

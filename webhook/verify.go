@@ -138,7 +138,11 @@ func (v *Verifier) Parse(r *http.Request) (Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := bodyread.Read(r.Body, int(v.cfg.MaxBodyBytes)+1)
+	reqBody := r.Body
+	if reqBody == nil { // a hand-made request; a server always sets Body
+		reqBody = http.NoBody
+	}
+	body, err := bodyread.Read(reqBody, int(v.cfg.MaxBodyBytes)+1)
 	defer body.Release()
 	switch {
 	case err != nil:
