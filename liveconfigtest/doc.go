@@ -13,9 +13,10 @@
 //	_, err := client.EnsureCallback(ctx, liveconfig.CallbackConfig{URL: receiver.URL, Commands: ...})
 //	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, body) // a signed webhook to receiver
 //
-// Tests inspect what the server holds ([Server.Callback], [Server.Token]) and received ([Server.Requests]),
-// and make it misbehave with [Server.InjectFault]: an error code for the next calls, a change applied before
-// an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
+// Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.Requests]),
+// changed ([Server.Changes], in the order applied) and is handling now ([Server.InFlight]), and make it
+// misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
+// applied before an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
 //
 // Where the fake differs from the real service:
 //   - It is stricter about the request: a query parameter other than the five, or one given twice, is refused
