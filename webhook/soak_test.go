@@ -60,7 +60,11 @@ func TestSoakDeliveries(t *testing.T) {
 					}
 					continue
 				}
-				if status := forge(forger, receiver.URL, srv.SDKAppID(), i, body); status == http.StatusOK {
+				status, err := forge(forger, receiver.URL, srv.SDKAppID(), i, body)
+				switch {
+				case err != nil:
+					problems <- fmt.Sprintf("forgery %d not delivered: %v", i, err)
+				case status == http.StatusOK:
 					problems <- fmt.Sprintf("forgery %d accepted", i)
 				}
 			}
@@ -83,7 +87,7 @@ func TestSoakDeliveries(t *testing.T) {
 }
 
 // forge sends webhook i with one of five forgeries and returns the status it got.
-func forge(c *http.Client, target string, appID uint64, i int, body string) int {
+func forge(c *http.Client, target string, appID uint64, i int, body string) (int, error) {
 	now := time.Now().Unix()
 	q := url.Values{"SdkAppid": {strconv.FormatUint(appID, 10)}, "CallbackCommand": {"Live.CallbackAfterMemberStateChanged"},
 		"contenttype": {"json"}, "RequestTime": {strconv.FormatInt(now, 10)}, "Sign": {webhook.Sign(testToken, now)}}
@@ -104,8 +108,8 @@ func forge(c *http.Client, target string, appID uint64, i int, body string) int 
 	}
 	resp, err := c.Post(target+"?"+q.Encode(), "application/json", strings.NewReader(body))
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	resp.Body.Close()
-	return resp.StatusCode
+	return resp.StatusCode, nil
 }
