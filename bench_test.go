@@ -13,8 +13,10 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
@@ -286,4 +288,74 @@ func BenchmarkRateLimited(b *testing.B) {
 		b.ReportMetric(float64(limited), "60007s/op")
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/1000calls")
+}
+
+// BenchmarkPaired times the client and the floor call by call, alternating which goes first, against one
+// server: a slowdown of the machine then hits both alike, which separate benchmarks run seconds apart cannot
+// promise. It reports each one's mean time per call and client/bare, the ratio issue #6 states its target in.
+// One op is one client call plus one bare call.
+func BenchmarkPaired(b *testing.B) {
+	srv, _ := instantServer(b, false)
+	c := benchClient(b, srv.URL, nil)
+	hc := &http.Client{Transport: benchTransport()}
+	b.Cleanup(hc.CloseIdleConnections)
+	bare := newBareCall(b, srv.URL, hc)
+	ctx := context.Background()
+	clientCall := func() error { _, err := c.GetCallback(ctx); return err }
+	bareCall := func() error { return bare.do(ctx, "") }
+
+	b.Run("Sequential", func(b *testing.B) {
+		var t pairedTimes
+		for i := 0; b.Loop(); i++ {
+			if err := t.pair(i, clientCall, bareCall); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t.report(b)
+	})
+	b.Run("Parallel", func(b *testing.B) {
+		var total pairedTimes
+		var mu sync.Mutex
+		b.SetParallelism(parallelism())
+		b.RunParallel(func(pb *testing.PB) {
+			var t pairedTimes
+			for i := 0; pb.Next(); i++ {
+				if err := t.pair(i, clientCall, bareCall); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+			mu.Lock()
+			total.client += t.client
+			total.bare += t.bare
+			mu.Unlock()
+		})
+		total.report(b)
+	})
+}
+
+// pairedTimes sums the time spent in client calls and in bare calls.
+type pairedTimes struct{ client, bare time.Duration }
+
+// pair makes one client call and one bare call, the client first on even i and second on odd i.
+func (t *pairedTimes) pair(i int, client, bare func() error) error {
+	calls := [2]func() error{client, bare}
+	sums := [2]*time.Duration{&t.client, &t.bare}
+	for k := range 2 {
+		which := (i + k) % 2
+		start := time.Now()
+		if err := calls[which](); err != nil {
+			return err
+		}
+		*sums[which] += time.Since(start)
+	}
+	return nil
+}
+
+func (t pairedTimes) report(b *testing.B) {
+	b.ReportMetric(float64(t.client.Nanoseconds())/float64(b.N), "client-ns/call")
+	b.ReportMetric(float64(t.bare.Nanoseconds())/float64(b.N), "bare-ns/call")
+	if t.bare > 0 {
+		b.ReportMetric(float64(t.client)/float64(t.bare), "client/bare")
+	}
 }
