@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/go-tuilive/liveconfig/internal/bodyread"
 )
 
@@ -36,7 +34,7 @@ type Client struct {
 	secretKey  string
 	queryHead  string // "?sdkappid=...&identifier=...&usersig=", the fixed start of every query
 
-	http    *resty.Client
+	http    *http.Client
 	sigs    *userSigCache
 	limiter Limiter
 	timeout time.Duration
@@ -71,10 +69,10 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newHTTP wraps a copy of the caller's client, or a tuned default, in resty. The copy keeps the caller's
-// Transport (and so its pool) and differs only in refusing redirects: a redirected POST would be replayed or
-// turned into a GET, neither of which the API expects.
-func newHTTP(hc *http.Client) *resty.Client {
+// newHTTP returns a copy of the caller's client, or a tuned default. The copy keeps the caller's Transport (and
+// so its pool) and differs only in refusing redirects: a redirected POST would be replayed or turned into a GET,
+// neither of which the API expects.
+func newHTTP(hc *http.Client) *http.Client {
 	var own http.Client
 	if hc != nil {
 		own = *hc
@@ -87,12 +85,7 @@ func newHTTP(hc *http.Client) *resty.Client {
 		}
 	}
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	rc := resty.NewWithClient(&own)
-	rc.SetLogger(silentLogger{})
-	rc.SetDisableWarn(true)
-	rc.SetHeader("Content-Type", "application/json")
-	rc.SetHeader("User-Agent", "liveconfig-go/"+Version)
-	return rc
+	return &own
 }
 
 // defaultTransport keeps enough idle connections per host for the documented 200 requests a second, with
@@ -112,7 +105,7 @@ func defaultTransport() *http.Transport {
 // CloseIdleConnections closes the connections the Client keeps open for reuse. Call it when the Client is no
 // longer needed. With a caller's Config.HTTPClient it closes that client's idle connections too, as they share
 // one pool.
-func (c *Client) CloseIdleConnections() { c.http.GetClient().CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // String describes the Client without its credentials.
 func (c *Client) String() string {
@@ -206,21 +199,33 @@ func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byt
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	start := time.Now()
-	resp, err := c.http.R().
-		SetContext(actx).
-		SetBody(bytes.NewReader(body)). // a reader is streamed; a []byte would be copied twice
-		SetDoNotParseResponse(true).
-		Post(c.requestURL(op, sig))
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.requestURL(op, sig), bytes.NewReader(body))
+	if err != nil { // only for a URL that does not parse, which validate rules out
+		return "", c.transportError(op, err, sig)
+	}
+	req.Header = requestHeader()
+	resp, err := c.http.Do(req)
 	if err != nil {
 		c.logAttempt(ctx, op, attempt, start, 0, "")
 		return "", c.transportError(op, err, sig)
 	}
-	env, err := c.readEnvelope(op, resp.RawResponse, out, sig)
+	env, err := c.readEnvelope(op, resp, out, sig)
 	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, env.RequestID)
 	if err != nil {
 		return "", err
 	}
 	return env.RequestID, nil
+}
+
+// The header values every request carries. Each request gets its own map (an http.Client with a cookie jar
+// adds to it), sharing these read-only slices.
+var (
+	contentTypeJSON = []string{"application/json"}
+	userAgent       = []string{"liveconfig-go/" + Version}
+)
+
+func requestHeader() http.Header {
+	return http.Header{"Content-Type": contentTypeJSON, "User-Agent": userAgent}
 }
 
 // requestURL is base/v4/live_config/op with the five query parameters, a fresh random among them.
@@ -362,10 +367,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
-
-// silentLogger keeps resty from printing anything: this package reports through errors and Config.Logger.
-type silentLogger struct{}
-
-func (silentLogger) Errorf(string, ...any) {}
-func (silentLogger) Warnf(string, ...any)  {}
-func (silentLogger) Debugf(string, ...any) {}

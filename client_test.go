@@ -5,7 +5,9 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,7 +144,49 @@ func TestRequestShape(t *testing.T) {
 	assert.NotEmpty(t, q.Get("usersig"))
 	assert.Regexp(t, `^\d{1,10}$`, q.Get("random"))
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
+	assert.Equal(t, "liveconfig-go/"+liveconfig.Version, got.Header.Get("User-Agent"))
 	assert.JSONEq(t, `{}`, string(body))
+}
+
+// TestCallerCookieJarKeepsRequestsApart runs concurrent calls through a caller's http.Client whose cookie jar
+// writes into every request's header: each request must have a header of its own (run it with -race).
+func TestCallerCookieJarKeepsRequestsApart(t *testing.T) {
+	t.Parallel()
+	var withCookie, withAgent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("session"); err == nil && c.Value == "s1" && len(r.Cookies()) == 1 {
+			withCookie.Add(1)
+		}
+		if r.Header.Values("User-Agent")[0] == "liveconfig-go/"+liveconfig.Version && len(r.Header.Values("Content-Type")) == 1 {
+			withAgent.Add(1)
+		}
+		w.Write([]byte(`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"Id-1"}`))
+	}))
+	t.Cleanup(srv.Close)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: "s1"}})
+	c, err := liveconfig.NewClient(liveconfig.Config{Endpoint: srv.URL, SDKAppID: 1, Identifier: "admin", SecretKey: "k",
+		RateLimit: -1, HTTPClient: &http.Client{Jar: jar}})
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+
+	const calls = 40
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.DeleteCallback(testCtx(t))
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, calls, withCookie.Load(), "every request carries the jar's cookie exactly once")
+	assert.EqualValues(t, calls, withAgent.Load(), "every request carries one User-Agent and one Content-Type")
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 
 func TestEveryAttemptHasAFreshRandomAndTheCachedUserSig(t *testing.T) {
