@@ -87,7 +87,10 @@ type bareCall struct {
 	}
 }
 
-func newBareCall(b *testing.B, base string, hc *http.Client) *bareCall {
+// newBareCall prepares the floor's calls to base over a pool of its own, closed when b ends.
+func newBareCall(b *testing.B, base string) *bareCall {
+	hc := &http.Client{Transport: benchTransport()}
+	b.Cleanup(hc.CloseIdleConnections)
 	sig, err := tencentyun.GenUserSig(benchApp, benchKey, benchIdentifier, 3600)
 	if err != nil {
 		b.Fatal(err)
@@ -147,9 +150,7 @@ func BenchmarkClient(b *testing.B) {
 
 func BenchmarkBareNetHTTP(b *testing.B) {
 	srv, _ := instantServer(b, false)
-	hc := &http.Client{Transport: benchTransport()}
-	b.Cleanup(hc.CloseIdleConnections)
-	call := newBareCall(b, srv.URL, hc)
+	call := newBareCall(b, srv.URL)
 	ctx := context.Background()
 	benchSequentialAndParallel(b, "Sequential", "Parallel", func() error { return call.do(ctx, "") })
 }
@@ -180,9 +181,7 @@ func benchSequentialAndParallel(b *testing.B, sequential, parallel string, call 
 
 func BenchmarkNaiveSignPerCall(b *testing.B) {
 	srv, _ := instantServer(b, false)
-	hc := &http.Client{Transport: benchTransport()}
-	b.Cleanup(hc.CloseIdleConnections)
-	call := newBareCall(b, srv.URL, hc)
+	call := newBareCall(b, srv.URL)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -297,9 +296,7 @@ func BenchmarkRateLimited(b *testing.B) {
 func BenchmarkPaired(b *testing.B) {
 	srv, _ := instantServer(b, false)
 	c := benchClient(b, srv.URL, nil)
-	hc := &http.Client{Transport: benchTransport()}
-	b.Cleanup(hc.CloseIdleConnections)
-	bare := newBareCall(b, srv.URL, hc)
+	bare := newBareCall(b, srv.URL)
 	ctx := context.Background()
 	clientCall := func() error { _, err := c.GetCallback(ctx); return err }
 	bareCall := func() error { return bare.do(ctx, "") }
