@@ -116,8 +116,7 @@ func (cfg CallbackConfig) wire() callbackBody {
 // CreateCallback reads the configuration back: if it equals cfg the create succeeded; otherwise the error
 // stands. Invalid cfg fails with an [*InputError] before anything is sent.
 //
-// Tencent's page: "Create Webhook Configuration", in the Live REST API section beside
-// https://trtc.io/document/64412 (Callback Overview).
+// https://trtc.io/document/64420 (Create Callback Configuration)
 func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
 	if err := cfg.validate(opSetCallback); err != nil {
 		return nil, err
@@ -145,7 +144,7 @@ func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 // command list. It fails with ErrCallbackNotFound when the app has none (use CreateCallback or
 // EnsureCallback). Invalid cfg fails with an [*InputError] before anything is sent.
 //
-// Tencent's page: "Update Callback Configuration", beside https://trtc.io/document/64412.
+// https://trtc.io/document/64419 (Update Callback Configuration)
 func (c *Client) UpdateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
 	if err := cfg.validate(opUpdateCallback); err != nil {
 		return nil, err
@@ -155,6 +154,8 @@ func (c *Client) UpdateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 
 // GetCallback returns the app's callback configuration (get_callback), or ErrCallbackNotFound when it has
 // none.
+//
+// https://trtc.io/document/64418 (Query Callback Configuration)
 func (c *Client) GetCallback(ctx context.Context) (*CallbackConfig, error) {
 	cfg, _, err := c.getCallback(ctx)
 	return cfg, err
@@ -175,6 +176,8 @@ func (c *Client) getCallback(ctx context.Context) (*CallbackConfig, string, erro
 
 // DeleteCallback removes the app's callback configuration (delete_callback), which stops all webhooks. The
 // server reports no error when there was none, so neither does DeleteCallback.
+//
+// https://trtc.io/document/64421 (Delete Callback Configuration)
 func (c *Client) DeleteCallback(ctx context.Context) (*Result, error) {
 	return c.mutate(ctx, opDeleteCallback, nil)
 }

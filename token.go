@@ -78,6 +78,8 @@ func (c *Client) GetCallbackToken(ctx context.Context) (*CallbackToken, error) {
 
 // DeleteCallbackToken removes the callback token configuration (delete_callback_token); Tencent then sends
 // webhooks unsigned.
+//
+// https://trtc.io/document/69530 (Delete Webhook Authentication Token)
 func (c *Client) DeleteCallbackToken(ctx context.Context) (*Result, error) {
 	return c.mutate(ctx, opDeleteCallbackToken, nil)
 }
