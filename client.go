@@ -107,16 +107,17 @@ func defaultTransport() *http.Transport {
 // one pool.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
-// String describes the Client without its credentials.
-func (c *Client) String() string {
+// String describes the Client without its credentials. It, GoString and LogValue take the Client by value so
+// that a dereferenced *Client prints without them too.
+func (c Client) String() string {
 	return fmt.Sprintf("liveconfig.Client{SDKAppID:%d Identifier:%q Endpoint:%q}", c.sdkAppID, c.identifier, c.base)
 }
 
 // GoString is String, so that %#v prints no credential either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // LogValue lets log/slog print the Client without its credentials.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.Uint64("sdkappid", c.sdkAppID), slog.String("identifier", c.identifier),
 		slog.String("endpoint", c.base))
 }

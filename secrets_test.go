@@ -89,6 +89,7 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 		assertNoSecret(t, "Config "+format, fmt.Sprintf(format, cfg), usersig)
 		assertNoSecret(t, "*Config "+format, fmt.Sprintf(format, &cfg), usersig)
 		assertNoSecret(t, "Client "+format, fmt.Sprintf(format, c), usersig)
+		assertNoSecret(t, "dereferenced Client "+format, fmt.Sprintf(format, *c), usersig)
 		assertNoSecret(t, "token "+format, fmt.Sprintf(format, liveconfig.CallbackToken{Token: recognisableKey}), usersig)
 	}
 	logger.Info("values", "config", cfg, "client", c, "token", liveconfig.CallbackToken{Token: recognisableKey})

@@ -229,15 +229,22 @@ func TestConcurrentDeliveries(t *testing.T) {
 	assert.EqualValues(t, n, calls.Load())
 }
 
-func TestConfigPrintsWithoutToken(t *testing.T) {
+func TestConfigAndVerifierPrintWithoutToken(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig()
-	for _, format := range []string{"%v", "%+v", "%#v"} {
-		assert.NotContains(t, fmt.Sprintf(format, cfg), testToken)
+	v, err := webhook.NewVerifier(cfg)
+	require.NoError(t, err)
+	for _, value := range []any{cfg, &cfg, v, *v} {
+		for _, format := range []string{"%v", "%+v", "%#v"} {
+			printed := fmt.Sprintf(format, value)
+			// Not assert.NotContains: its failure message would quote the token.
+			assert.False(t, strings.Contains(printed, testToken), "%s of a %T prints the token", format, value)
+			assert.True(t, strings.Contains(printed, "SDKAppID"), "%s of a %T no longer names the app", format, value)
+		}
 	}
 	var logs bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "webhook", cfg)
-	assert.NotContains(t, logs.String(), testToken)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "webhook", cfg, "verifier", v)
+	assert.False(t, strings.Contains(logs.String(), testToken), "the log line holds the token")
 }
 
 func TestParseWithoutBody(t *testing.T) {

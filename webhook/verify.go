@@ -91,10 +91,20 @@ func refuse(reason error, status int, format string, args ...any) *RequestError 
 	return &RequestError{Status: status, Err: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
-// Verifier checks and decodes webhook requests. It is immutable and safe for concurrent use.
+// Verifier checks and decodes webhook requests. It is immutable and safe for concurrent use, and prints
+// without its token.
 type Verifier struct {
 	cfg Config
 }
+
+// String describes v without its token. Without it, fmt would print the unexported Config field by field.
+func (v Verifier) String() string { return "webhook.Verifier{" + v.cfg.String() + "}" }
+
+// GoString is String, so that %#v does not print the token either.
+func (v Verifier) GoString() string { return v.String() }
+
+// LogValue lets log/slog print v without its token.
+func (v Verifier) LogValue() slog.Value { return v.cfg.LogValue() }
 
 // NewVerifier checks cfg: a zero SDKAppID, or an empty Token without AllowUnsigned, is an error.
 func NewVerifier(cfg Config) (*Verifier, error) {
