@@ -142,6 +142,15 @@ func (s *Server) Identifier() string { return s.identifier }
 // SecretKey is the app's key. It is a test key: printing it is harmless.
 func (s *Server) SecretKey() string { return s.secretKey }
 
+// String names the server by its URL and app. Printed field by field, a Server would show its key and read
+// its state without the lock while requests change it.
+func (s *Server) String() string {
+	return fmt.Sprintf("liveconfigtest.Server{URL:%q SDKAppID:%d}", s.URL(), s.sdkAppID)
+}
+
+// GoString is String, for %#v.
+func (s *Server) GoString() string { return s.String() }
+
 // Config returns a liveconfig.Config that points at the server, with retry waits shortened to milliseconds so
 // that tests exercising retries stay fast. Change any field before calling liveconfig.NewClient.
 func (s *Server) Config() liveconfig.Config {

@@ -2,6 +2,8 @@ package liveconfigtest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,4 +79,14 @@ func TestRequestLogLimit(t *testing.T) {
 	}
 	assert.Len(t, srv.Requests(), 3)
 	assert.Len(t, srv.Changes(), 5, "the change log is not cut")
+}
+
+func TestServerPrintsWithoutItsKey(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithSecretKey("a-key-that-must-not-be-printed"))
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		printed := fmt.Sprintf(format, srv)
+		assert.False(t, strings.Contains(printed, srv.SecretKey()), "%s prints the key", format)
+		assert.Contains(t, printed, srv.URL(), format)
+	}
 }
