@@ -3,26 +3,17 @@ package liveconfig
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-tuilive/liveconfig/internal/bodyread"
+	"github.com/go-resty/resty/v2"
 )
-
-// tlsMinVersion is the oldest TLS version the default transport speaks.
-const tlsMinVersion = tls.VersionTLS12
-
-// maxResponseBytes caps how much of an answer the client reads. Real envelopes are a few hundred bytes.
-const maxResponseBytes = 1 << 20
 
 // Client calls the v4/live_config API of one app. Create it with NewClient; it is immutable afterwards, safe
 // for concurrent use, and should be shared: it holds the connection pool, the UserSig cache and the rate
@@ -34,7 +25,7 @@ type Client struct {
 	secretKey  string
 	queryHead  string // "?sdkappid=...&identifier=...&usersig=", the fixed start of every query
 
-	http    *http.Client
+	rest    *resty.Client // the one resty client every request goes out through
 	sigs    *userSigCache
 	limiter Limiter
 	timeout time.Duration
@@ -59,7 +50,7 @@ func NewClient(cfg Config) (*Client, error) {
 		secretKey:  cfg.SecretKey,
 		queryHead: "?sdkappid=" + strconv.FormatUint(cfg.SDKAppID, 10) +
 			"&identifier=" + url.QueryEscape(identifier) + "&usersig=",
-		http:    newHTTP(cfg.HTTPClient),
+		rest:    newRESTClient(cfg.HTTPClient),
 		sigs:    newUserSigCache(cfg.SDKAppID, identifier, cfg.SecretKey, cfg.userSigTTL()),
 		limiter: cfg.limiter(),
 		timeout: cfg.timeout(),
@@ -69,43 +60,10 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newHTTP returns a copy of the caller's client, or a tuned default. The copy keeps the caller's Transport (and
-// so its pool) and differs only in refusing redirects: a redirected POST would be replayed or turned into a GET,
-// neither of which the API expects.
-func newHTTP(hc *http.Client) *http.Client {
-	var own http.Client
-	if hc != nil {
-		own = *hc
-	}
-	if own.Transport == nil {
-		if hc == nil {
-			own.Transport = defaultTransport()
-		} else {
-			own.Transport = http.DefaultTransport
-		}
-	}
-	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &own
-}
-
-// defaultTransport keeps enough idle connections per host for the documented 200 requests a second, with
-// certificate verification on and TLS 1.2 as the floor.
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 100
-	t.MaxIdleConnsPerHost = 64
-	t.IdleConnTimeout = 90 * time.Second
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.MinVersion = tlsMinVersion
-	return t
-}
-
 // CloseIdleConnections closes the connections the Client keeps open for reuse. Call it when the Client is no
 // longer needed. With a caller's Config.HTTPClient it closes that client's idle connections too, as they share
 // one pool.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() { c.rest.GetClient().CloseIdleConnections() }
 
 // String describes the Client without its credentials. It, GoString and LogValue take the Client by value so
 // that a dereferenced *Client prints without them too.
@@ -120,16 +78,6 @@ func (c Client) GoString() string { return c.String() }
 func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.Uint64("sdkappid", c.sdkAppID), slog.String("identifier", c.identifier),
 		slog.String("endpoint", c.base))
-}
-
-// envelope is the frame of every answer. Response points at the endpoint's result, if it has one, so the
-// answer is decoded in one pass.
-type envelope struct {
-	ActionStatus string
-	ErrorInfo    string
-	ErrorCode    int
-	RequestID    string `json:"RequestId"`
-	Response     any
 }
 
 // outcome is what do learned about a call besides its error.
@@ -190,7 +138,8 @@ func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error
 	}
 }
 
-// attempt sends one request and returns the RequestId of a successful answer.
+// attempt sends one request through resty and returns the RequestId of a successful answer. Its error is
+// redacted here, once, whatever produced it.
 func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byte, sig *signedUserSig, out any) (string, error) {
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -200,129 +149,28 @@ func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byt
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	start := time.Now()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.requestURL(op, sig), bytes.NewReader(body))
-	if err != nil { // only for a URL that does not parse, which validate rules out
-		return "", c.transportError(op, err, sig)
-	}
-	req.Header = requestHeader()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.logAttempt(ctx, op, attempt, start, 0, "")
-		return "", c.transportError(op, err, sig)
-	}
-	env, err := c.readEnvelope(op, resp, out, sig)
+	resp, err := c.rest.R().
+		SetContext(actx).
+		SetBody(bytes.NewReader(body)). // streamed as it is; see the README's dependency paragraph
+		Post(c.requestURL(op, sig))
+	env, err := answer(op, resp, err, out)
 	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, env.RequestID)
 	if err != nil {
-		return "", err
+		return "", c.redact(err, sig)
 	}
 	return env.RequestID, nil
 }
 
-// The header values every request carries. Each request gets its own map (an http.Client with a cookie jar
-// adds to it), sharing these read-only slices.
-var (
-	contentTypeJSON = []string{"application/json"}
-	userAgent       = []string{"liveconfig-go/" + Version}
-)
-
-func requestHeader() http.Header {
-	return http.Header{"Content-Type": contentTypeJSON, "User-Agent": userAgent}
-}
-
-// requestURL is base/v4/live_config/op with the five query parameters, a fresh random among them.
-func (c *Client) requestURL(op string, sig *signedUserSig) string {
-	var b strings.Builder
-	b.Grow(len(c.base) + len("/v4/live_config/") + len(op) + len(c.queryHead) + len(sig.escaped) + 40)
-	b.WriteString(c.base)
-	b.WriteString("/v4/live_config/")
-	b.WriteString(op)
-	b.WriteString(c.queryHead)
-	b.WriteString(sig.escaped)
-	b.WriteString("&random=")
-	var digits [10]byte
-	b.Write(strconv.AppendUint(digits[:0], uint64(rand.Uint32()), 10))
-	b.WriteString("&contenttype=json")
-	return b.String()
-}
-
-// readEnvelope reads at most maxResponseBytes of resp, always closes it, and turns it into a result or an
-// error. The JSON is decoded whatever the Content-Type says: some Tencent endpoints label it otherwise.
-func (c *Client) readEnvelope(op string, resp *http.Response, out any, sig *signedUserSig) (envelope, error) {
-	env := envelope{Response: out}
-	body, err := bodyread.Read(resp.Body, maxResponseBytes+1)
-	defer body.Release()
-	resp.Body.Close()
-	if err != nil {
-		return env, c.transportError(op, err, sig)
-	}
-	data := body.Bytes()
-	status := resp.StatusCode
+// answer turns what resty returned for one request into a decoded envelope or an error of this package:
+// resty's body limit becomes a *ResponseError, any other failure to get a whole answer a *TransportError.
+func answer(op string, resp *resty.Response, sendErr error, out any) (envelope, error) {
 	switch {
-	case len(data) > maxResponseBytes:
-		return env, &ResponseError{Op: op, StatusCode: status, Reason: "body is larger than 1 MiB"}
-	case status != http.StatusOK:
-		return env, &ResponseError{Op: op, StatusCode: status, Reason: "answer is not the API's (" + describeBody(data) + ")"}
-	case len(data) == 0:
-		return env, &ResponseError{Op: op, StatusCode: status, Reason: "body is empty"}
+	case sendErr == nil:
+		return decodeAnswer(op, resp.StatusCode(), resp.Body(), out)
+	case errors.Is(sendErr, resty.ErrResponseBodyTooLarge) && resp != nil:
+		return envelope{}, tooLargeError(op, resp.StatusCode())
 	}
-	if err := json.Unmarshal(data, &env); err != nil {
-		return envelope{}, &ResponseError{Op: op, StatusCode: status, Reason: "body is not a JSON envelope"}
-	}
-	switch {
-	case env.ErrorCode != 0:
-		return env, &APIError{Op: op, Code: env.ErrorCode, Info: c.scrubText(env.ErrorInfo, sig), RequestID: env.RequestID}
-	case env.ActionStatus != "OK":
-		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
-			Reason: fmt.Sprintf("ActionStatus is %q with ErrorCode 0", truncate(env.ActionStatus, 16))}
-	}
-	return env, nil
-}
-
-// describeBody names what kind of body a failed answer had, without quoting it.
-func describeBody(data []byte) string {
-	trimmed := strings.TrimSpace(string(data[:min(len(data), 64)]))
-	switch {
-	case len(data) == 0:
-		return "empty body"
-	case strings.HasPrefix(trimmed, "<"):
-		return "HTML body"
-	case json.Valid(data):
-		return "JSON body"
-	}
-	return "body of " + strconv.Itoa(len(data)) + " bytes"
-}
-
-// transportError rebuilds err without the request URL's query: Go's *url.Error prints the whole URL, and its
-// query holds the UserSig. The cause is kept, so errors.Is(err, context.DeadlineExceeded) still works.
-func (c *Client) transportError(op string, err error, sig *signedUserSig) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = &url.Error{Op: ue.Op, URL: c.base + "/v4/live_config/" + op, Err: ue.Err}
-	}
-	if c.containsSecret(err.Error(), sig) {
-		err = errRedacted
-	}
-	return &TransportError{Op: op, Err: err}
-}
-
-var errRedacted = errors.New("transport error (its text held a credential and was withheld)")
-
-// scrubText returns s with any credential replaced, for text that comes from the server.
-func (c *Client) scrubText(s string, sig *signedUserSig) string {
-	s = strings.Join(strings.Fields(s), " ") // one line
-	if c.containsSecret(s, sig) {
-		return "[server message withheld: it echoed a credential]"
-	}
-	return s
-}
-
-// minRedactableKey is the shortest SecretKey looked for in error text. Console keys are 64 hex digits; a key
-// of a few characters would match ordinary words and withhold every error, and the key itself is never sent.
-const minRedactableKey = 16
-
-func (c *Client) containsSecret(s string, sig *signedUserSig) bool {
-	return (len(c.secretKey) >= minRedactableKey && strings.Contains(s, c.secretKey)) ||
-		strings.Contains(s, sig.raw) || strings.Contains(s, sig.escaped)
+	return envelope{}, &TransportError{Op: op, Err: sendErr}
 }
 
 // limiterError turns a limiter's refusal into an error that keeps ctx's cause. *rate.Limiter refuses early,
@@ -360,11 +208,4 @@ func (c *Client) logAttempt(ctx context.Context, op string, attempt int, start t
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "liveconfig attempt",
 		slog.String("op", op), slog.Int("attempt", attempt), slog.Int("code", code),
 		slog.String("request_id", requestID), slog.Duration("latency", time.Since(start)))
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

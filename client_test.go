@@ -270,20 +270,28 @@ func TestConcurrentCallsShareOneClient(t *testing.T) {
 	assert.Len(t, srv.Requests(), goroutines*calls)
 }
 
-func TestCallerHTTPClientIsNotMutated(t *testing.T) {
+// TestCallerHTTPClientIsUsedAndNotMutated gives the Client a caller's http.Client with and without a Transport
+// of its own: the caller's Transport carries the request, and the caller's client is left as it was.
+func TestCallerHTTPClientIsUsedAndNotMutated(t *testing.T) {
 	t.Parallel()
 	srv := liveconfigtest.New(t)
-	hc := &http.Client{}
-	cfg := srv.Config()
-	cfg.HTTPClient = hc
-	c, err := liveconfig.NewClient(cfg)
-	require.NoError(t, err)
-	_, err = c.DeleteCallback(testCtx(t))
-	require.NoError(t, err)
-	assert.Nil(t, hc.Transport)
-	assert.Nil(t, hc.CheckRedirect)
-	assert.Zero(t, hc.Timeout)
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	tr := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(tr.next.(*http.Transport).CloseIdleConnections)
+	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
+	for _, hc := range []*http.Client{{}, {Transport: tr, Timeout: time.Hour}} {
+		before := *hc
+		cfg := srv.Config()
+		cfg.HTTPClient = hc
+		c, err := liveconfig.NewClient(cfg)
+		require.NoError(t, err)
+		_, err = c.DeleteCallback(testCtx(t))
+		require.NoError(t, err)
+		assert.True(t, before.Transport == hc.Transport, "the caller's Transport is left as it was")
+		assert.Nil(t, hc.CheckRedirect, "the caller's redirect policy is left alone")
+		assert.Nil(t, hc.Jar)
+		assert.Equal(t, before.Timeout, hc.Timeout)
+	}
+	assert.Equal(t, 1, tr.attempts, "the request went through the caller's Transport")
 }
 
 func TestRedirectsAreNotFollowed(t *testing.T) {

@@ -1,11 +1,10 @@
 package liveconfig
 
 import (
-	"bytes"
-	"io"
-	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // Hooks for the external tests. They reach into a Client before it is used, never while it is in use.
@@ -41,16 +40,17 @@ func CachedUserSig(c *Client) string {
 	return s.raw
 }
 
-// DecodeEnvelope runs the answer decoder on a made-up answer, as get_callback would: for fuzzing.
+// DecodeEnvelope runs the pure answer decoder on a made-up answer, as get_callback would, and then the
+// redactor, as every attempt does, with the UserSig "fuzz-usersig": for fuzzing.
 func DecodeEnvelope(status int, body []byte) (*CallbackConfig, error) {
-	c, err := NewClient(Config{Endpoint: "http://127.0.0.1:1", SDKAppID: 1, Identifier: "admin", SecretKey: "fuzzing-secret-key-0123456789"})
-	if err != nil {
-		return nil, err
-	}
 	var out callbackBody
-	resp := &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(body))}
-	if _, err := c.readEnvelope("get_callback", resp, &out, &signedUserSig{raw: "fuzz-usersig", escaped: "fuzz-usersig"}); err != nil {
-		return nil, err
+	if _, err := decodeAnswer("get_callback", status, body, &out); err != nil {
+		redactor := &Client{base: "http://127.0.0.1:1", secretKey: "fuzzing-secret-key-0123456789"}
+		return nil, redactor.redact(err, &signedUserSig{raw: "fuzz-usersig", escaped: "fuzz-usersig"})
 	}
 	return &CallbackConfig{URL: out.URL, Commands: out.Commands}, nil
 }
+
+// RESTClient returns the resty client a Client sends through, so that a test can check how it is set up and
+// force its debug mode on to prove that even then nothing is printed.
+func RESTClient(c *Client) *resty.Client { return c.rest }

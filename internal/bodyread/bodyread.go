@@ -1,5 +1,5 @@
-// Package bodyread reads HTTP bodies into reused buffers, with a size limit, for the client's answers and the
-// webhook receiver's requests.
+// Package bodyread reads HTTP bodies into reused buffers, with a size limit, for the webhook receiver's
+// requests. (The client's answers are read by resty, with its response body limit.)
 package bodyread
 
 import (
