@@ -1,19 +1,12 @@
 package liveconfig_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,11 +30,19 @@ const (
 var getAnswer = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52720",` +
 	`"Response":{"Url":"https://live.example.com/tencent/webhook","CallbackCommandList":["Live.CallbackAfterCreateRoom","Live.CallbackAfterDestroyRoom","Live.CallbackAfterMemberStateChanged"]}}`)
 
-// instantServer answers every request with getAnswer, after reading the body as a real server would.
+// instantServer answers every request with getAnswer at once, after reading the body as a real server would.
 func instantServer(b *testing.B, tls bool) (*httptest.Server, *atomic.Int64) {
+	return answeringServer(b, tls, 0)
+}
+
+// answeringServer answers every request with getAnswer after latency. It counts the connections it accepts.
+func answeringServer(b *testing.B, tls bool, latency time.Duration) (*httptest.Server, *atomic.Int64) {
 	var newConns atomic.Int64
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
+		if latency > 0 {
+			time.Sleep(latency)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(getAnswer)
 	})
@@ -70,64 +71,6 @@ func benchClient(b *testing.B, endpoint string, hc *http.Client) *liveconfig.Cli
 	return c
 }
 
-// bareCall is the floor: what a careful hand-written call costs.
-type bareCall struct {
-	hc      *http.Client
-	prefix  string // base/v4/live_config/get_callback?sdkappid=...&identifier=...&usersig=...
-	body    []byte
-	decoded struct {
-		ActionStatus string
-		ErrorInfo    string
-		ErrorCode    int
-		RequestID    string `json:"RequestId"`
-		Response     struct {
-			URL      string   `json:"Url"`
-			Commands []string `json:"CallbackCommandList"`
-		}
-	}
-}
-
-// newBareCall prepares the floor's calls to base over a pool of its own, closed when b ends.
-func newBareCall(b *testing.B, base string) *bareCall {
-	hc := &http.Client{Transport: benchTransport()}
-	b.Cleanup(hc.CloseIdleConnections)
-	sig, err := tencentyun.GenUserSig(benchApp, benchKey, benchIdentifier, 3600)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &bareCall{hc: hc, body: []byte("{}"), prefix: base + "/v4/live_config/get_callback?sdkappid=" +
-		strconv.Itoa(benchApp) + "&identifier=" + benchIdentifier + "&usersig=" + url.QueryEscape(sig)}
-}
-
-func (c *bareCall) do(ctx context.Context, sig string) error {
-	target := c.prefix
-	if sig != "" {
-		target = c.prefix[:len(c.prefix)-len(url.QueryEscape(sig))] + url.QueryEscape(sig)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+"&random="+strconv.FormatUint(uint64(rand.Uint32()), 10)+"&contenttype=json", bytes.NewReader(c.body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	out := c.decoded
-	if err := json.Unmarshal(data, &out); err != nil {
-		return err
-	}
-	if out.ErrorCode != 0 {
-		return fmt.Errorf("code %d", out.ErrorCode)
-	}
-	return nil
-}
-
 func BenchmarkClient(b *testing.B) {
 	srv, _ := instantServer(b, false)
 	c := benchClient(b, srv.URL, nil)
@@ -153,6 +96,13 @@ func BenchmarkBareNetHTTP(b *testing.B) {
 	call := newBareCall(b, srv.URL)
 	ctx := context.Background()
 	benchSequentialAndParallel(b, "Sequential", "Parallel", func() error { return call.do(ctx, "") })
+}
+
+func BenchmarkPlainResty(b *testing.B) {
+	srv, _ := instantServer(b, false)
+	call := newPlainRestyCall(b, srv.URL)
+	ctx := context.Background()
+	benchSequentialAndParallel(b, "Sequential", "Parallel", func() error { return call.do(ctx) })
 }
 
 // benchSequentialAndParallel runs call as two sub-benchmarks: one goroutine, and 32 at once.
@@ -287,72 +237,4 @@ func BenchmarkRateLimited(b *testing.B) {
 		b.ReportMetric(float64(limited), "60007s/op")
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/1000calls")
-}
-
-// BenchmarkPaired times the client and the floor call by call, alternating which goes first, against one
-// server: a slowdown of the machine then hits both alike, which separate benchmarks run seconds apart cannot
-// promise. It reports each one's mean time per call and client/bare, the ratio issue #6 states its target in.
-// One op is one client call plus one bare call.
-func BenchmarkPaired(b *testing.B) {
-	srv, _ := instantServer(b, false)
-	c := benchClient(b, srv.URL, nil)
-	bare := newBareCall(b, srv.URL)
-	ctx := context.Background()
-	clientCall := func() error { _, err := c.GetCallback(ctx); return err }
-	bareCall := func() error { return bare.do(ctx, "") }
-
-	b.Run("Sequential", func(b *testing.B) {
-		var t pairedTimes
-		for i := 0; b.Loop(); i++ {
-			if err := t.pair(i, clientCall, bareCall); err != nil {
-				b.Fatal(err)
-			}
-		}
-		t.report(b)
-	})
-	b.Run("Parallel", func(b *testing.B) {
-		var total pairedTimes
-		var mu sync.Mutex
-		b.SetParallelism(parallelism())
-		b.RunParallel(func(pb *testing.PB) {
-			var t pairedTimes
-			for i := 0; pb.Next(); i++ {
-				if err := t.pair(i, clientCall, bareCall); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-			mu.Lock()
-			total.client += t.client
-			total.bare += t.bare
-			mu.Unlock()
-		})
-		total.report(b)
-	})
-}
-
-// pairedTimes sums the time spent in client calls and in bare calls.
-type pairedTimes struct{ client, bare time.Duration }
-
-// pair makes one client call and one bare call, the client first on even i and second on odd i.
-func (t *pairedTimes) pair(i int, client, bare func() error) error {
-	calls := [2]func() error{client, bare}
-	sums := [2]*time.Duration{&t.client, &t.bare}
-	for k := range 2 {
-		which := (i + k) % 2
-		start := time.Now()
-		if err := calls[which](); err != nil {
-			return err
-		}
-		*sums[which] += time.Since(start)
-	}
-	return nil
-}
-
-func (t pairedTimes) report(b *testing.B) {
-	b.ReportMetric(float64(t.client.Nanoseconds())/float64(b.N), "client-ns/call")
-	b.ReportMetric(float64(t.bare.Nanoseconds())/float64(b.N), "bare-ns/call")
-	if t.bare > 0 {
-		b.ReportMetric(float64(t.client)/float64(t.bare), "client/bare")
-	}
 }

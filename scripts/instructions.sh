@@ -2,7 +2,7 @@
 # Counts the machine instructions one call costs, the client's and the floor's, with valgrind's callgrind.
 # Unlike wall time, the count does not depend on what else the machine is doing: repeated runs agree within
 # about 1 %, where times on a shared machine move by 10 to 25 %. It measures work, not waiting, and includes
-# the in-process server's share, as the time benchmarks do. Takes about three minutes; needs valgrind.
+# the in-process server's share, as the time benchmarks do. Takes about five minutes; needs valgrind.
 #
 #   scripts/instructions.sh [repeats]
 #
@@ -45,6 +45,7 @@ compare() {
 
 echo "instructions per call (whole round trip, server included)"
 for _ in $(seq "$repeats"); do
+  compare "$dir/liveconfig.test" 'BenchmarkClient/GetCallback$' 'BenchmarkPlainResty/Sequential$' 200
   compare "$dir/liveconfig.test" 'BenchmarkClient/GetCallback$' 'BenchmarkBareNetHTTP/Sequential$' 200
   compare "$dir/webhook.test" 'BenchmarkWebhook/Handler$' 'BenchmarkWebhook/JSONUnmarshal$' 2000
 done
