@@ -29,9 +29,10 @@ type Config struct {
 	// Endpoint is a base URL, "http(s)://host[:port][/path]", that replaces the region's domain: a test
 	// server, a proxy, or "https://" + Region.BackupHost(). Optional.
 	Endpoint string
-	// HTTPClient sends the requests. Optional: the default keeps a pool of keep-alive connections (TLS 1.2 or
-	// later, verification on). A caller's client is never mutated; the Client uses a copy of it whose only
-	// change is that redirects are not followed, and sets no Timeout on it (see Timeout).
+	// HTTPClient carries the requests: the Client sends them through a resty client wrapped around a copy of
+	// it, so its Transport, connection pool and TLS settings are used. Optional: the default keeps a pool of
+	// keep-alive connections (TLS 1.2 or later, verification on). A caller's client is never mutated; the
+	// copy's only change is that redirects are not followed, and no Timeout is set on it (see Timeout).
 	HTTPClient *http.Client
 	// RateLimit is the client-side limit in requests per second, shared by every call of one Client.
 	// 0 means the documented 200 per second; a negative value turns the client-side limit off.
