@@ -24,6 +24,7 @@ type Client struct {
 	identifier string
 	secretKey  string
 	queryHead  string // "?sdkappid=...&identifier=...&usersig=", the fixed start of every query
+	regionHint string // APIError.Hint for 70016 and 70020, in the terms of the Config the Client came from
 
 	rest    *resty.Client // the one resty client every request goes out through
 	sigs    *userSigCache
@@ -35,8 +36,10 @@ type Client struct {
 
 // NewClient checks cfg and returns a Client for it. It returns a [*ConfigError] (errors.Is(err,
 // ErrInvalidConfig)) for a zero SDKAppID, an empty Identifier or SecretKey, no Region and no Endpoint, an
-// unknown Region, an Endpoint that is not an http(s) URL, or a negative or out-of-range knob. It sends
-// nothing and signs nothing: the first call signs the UserSig.
+// unknown Region, an Endpoint that is not an http(s) URL with a host (or has credentials, a query, a
+// fragment or an empty path segment), a Timeout not above ServerTimeout, a RateLimit that is not a finite
+// number, or a negative or out-of-range knob. It sends nothing and signs nothing: the first call signs the
+// UserSig.
 func NewClient(cfg Config) (*Client, error) {
 	base, err := cfg.validate()
 	if err != nil {
@@ -50,12 +53,13 @@ func NewClient(cfg Config) (*Client, error) {
 		secretKey:  cfg.SecretKey,
 		queryHead: "?sdkappid=" + strconv.FormatUint(cfg.SDKAppID, 10) +
 			"&identifier=" + url.QueryEscape(identifier) + "&usersig=",
-		rest:    newRESTClient(cfg.HTTPClient),
-		sigs:    newUserSigCache(cfg.SDKAppID, identifier, cfg.SecretKey, cfg.userSigTTL()),
-		limiter: cfg.limiter(),
-		timeout: cfg.timeout(),
-		retry:   cfg.Retry.withDefaults(),
-		logger:  cfg.Logger,
+		regionHint: cfg.regionHint(),
+		rest:       newRESTClient(cfg.HTTPClient),
+		sigs:       newUserSigCache(cfg.SDKAppID, identifier, cfg.SecretKey, cfg.userSigTTL()),
+		limiter:    cfg.limiter(),
+		timeout:    cfg.timeout(),
+		retry:      cfg.Retry.withDefaults(),
+		logger:     cfg.Logger,
 	}
 	return c, nil
 }
@@ -94,6 +98,7 @@ var emptyBody = []byte("{}")
 // do sends one call to endpoint op with body in (nil for {}), decodes the result into out (nil for none) and
 // retries as the RetryPolicy says. It is the only place that talks to the network.
 func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error) {
+	mustBeUsable(c, ctx)
 	var o outcome
 	body := emptyBody
 	if in != nil {
@@ -113,6 +118,7 @@ func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error
 			o.requestID = requestID
 			return o, nil
 		}
+		err = countAttempts(err, attempt-1)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			if errors.Is(err, ctxErr) || !IsRetryable(err) {
 				return o, err
@@ -138,9 +144,33 @@ func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error
 	}
 }
 
+// mustBeUsable panics, with a message that names the mistake, for a nil or zero Client or a nil ctx: programming
+// errors that would otherwise end in a bare nil dereference deep in the request path.
+func mustBeUsable(c *Client, ctx context.Context) {
+	switch {
+	case c == nil:
+		panic("liveconfig: method called on a nil *Client; create one with NewClient")
+	case c.rest == nil:
+		panic("liveconfig: method called on a zero Client; create one with NewClient")
+	case ctx == nil:
+		panic("liveconfig: nil Context; pass context.Background() or context.TODO() if there is no other")
+	}
+}
+
+// countAttempts adds the attempts sent before the last one to a transport error's count.
+func countAttempts(err error, before int) error {
+	if e, ok := err.(*TransportError); ok && before > 0 {
+		return &TransportError{Op: e.Op, Attempts: before + e.Attempts, Err: e.Err}
+	}
+	return err
+}
+
 // attempt sends one request through resty and returns the RequestId of a successful answer. Its error is
-// redacted here, once, whatever produced it.
+// redacted here, once, whatever produced it; a transport error counts 1 attempt if the request went out.
 func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byte, sig *signedUserSig, out any) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", &TransportError{Op: op, Err: fmt.Errorf("not sent: %w", err)}
+	}
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return "", &TransportError{Op: op, Err: limiterError(ctx, err)}
@@ -153,12 +183,16 @@ func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byt
 		SetContext(actx).
 		SetBody(bytes.NewReader(body)). // streamed as it is; see the README's dependency paragraph
 		Post(c.requestURL(op, sig))
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		err = attemptTimedOut(err, c.timeout)
+	}
 	env, err := answer(op, resp, err, out)
-	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, env.RequestID)
+	requestID := sig.secrets.withheld(env.RequestID, requestIDWithheld)
+	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, requestID)
 	if err != nil {
 		return "", c.redact(err, sig)
 	}
-	return env.RequestID, nil
+	return requestID, nil
 }
 
 // answer turns what resty returned for one request into a decoded envelope or an error of this package:
@@ -170,7 +204,28 @@ func answer(op string, resp *resty.Response, sendErr error, out any) (envelope, 
 	case errors.Is(sendErr, resty.ErrResponseBodyTooLarge) && resp != nil:
 		return envelope{}, tooLargeError(op, resp.StatusCode())
 	}
-	return envelope{}, &TransportError{Op: op, Err: sendErr}
+	return envelope{}, &TransportError{Op: op, Attempts: 1, Err: sendErr}
+}
+
+// attemptTimeoutError is the cause of an attempt that ran out of Config.Timeout while the caller's ctx still
+// had time. It matches context.DeadlineExceeded, as the transport's own error did.
+type attemptTimeoutError struct{ timeout time.Duration }
+
+func (e attemptTimeoutError) Error() string {
+	return "no answer within the attempt timeout of " + e.timeout.String()
+}
+
+func (attemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+func (attemptTimeoutError) Timeout() bool        { return true }
+
+// attemptTimedOut replaces the cause of err, a failed attempt whose own deadline passed, with an
+// attemptTimeoutError, keeping the *url.Error around it.
+func attemptTimedOut(err error, timeout time.Duration) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: ue.URL, Err: attemptTimeoutError{timeout}}
+	}
+	return attemptTimeoutError{timeout}
 }
 
 // limiterError turns a limiter's refusal into an error that keeps ctx's cause. *rate.Limiter refuses early,

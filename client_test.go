@@ -1,6 +1,7 @@
 package liveconfig_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log"
@@ -359,4 +360,40 @@ func TestTLSIsVerified(t *testing.T) {
 	res, err := c.DeleteCallback(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, "Id-tls", res.RequestID)
+}
+
+func TestMisusePanicsWithAMessage(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, nil)
+	var nilClient *liveconfig.Client
+	var zero liveconfig.Client
+	var nilCtx context.Context // a nil Context is the misuse under test
+	assert.PanicsWithValue(t, "liveconfig: nil Context; pass context.Background() or context.TODO() if there is no other",
+		func() { c.GetCallback(nilCtx) })
+	assert.PanicsWithValue(t, "liveconfig: method called on a nil *Client; create one with NewClient",
+		func() { nilClient.DeleteCallback(testCtx(t)) })
+	assert.PanicsWithValue(t, "liveconfig: method called on a zero Client; create one with NewClient",
+		func() { zero.GetCallbackToken(testCtx(t)) })
+}
+
+// TestOKAnswerWithoutResponseIsAnError: a read that answers OK but carries no Response has not said what the
+// configuration is, and must not pass for an empty one.
+func TestOKAnswerWithoutResponseIsAnError(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	for _, body := range []string{
+		`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"Id-r"}`,
+		`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"Id-r","Response":null}`,
+	} {
+		srv.InjectFault("", liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: []byte(body)}, Times: 2})
+		_, err := c.GetCallback(testCtx(t))
+		var respErr *liveconfig.ResponseError
+		require.ErrorAs(t, err, &respErr, body)
+		assert.Equal(t, "Id-r", respErr.RequestID)
+		_, err = c.GetCallbackToken(testCtx(t))
+		require.ErrorAs(t, err, &respErr, body)
+	}
+	res, err := c.DeleteCallback(testCtx(t))
+	require.NoError(t, err, "an endpoint that returns no Response needs none")
+	assert.True(t, res.Changed)
 }

@@ -35,13 +35,14 @@ type Config struct {
 	// copy's only change is that redirects are not followed, and no Timeout is set on it (see Timeout).
 	HTTPClient *http.Client
 	// RateLimit is the client-side limit in requests per second, shared by every call of one Client.
-	// 0 means the documented 200 per second; a negative value turns the client-side limit off.
+	// 0 means the documented 200 per second; a negative value turns the client-side limit off; NaN and
+	// infinities are refused.
 	RateLimit float64
 	// Limiter, when set, replaces RateLimit: every attempt waits on it. A *rate.Limiter satisfies it; so
 	// does a limiter shared across processes.
 	Limiter Limiter
-	// Timeout bounds each attempt (connect, send, answer). 0 means 5 s; it must exceed the server's own
-	// 3 s processing timeout. The whole call is bounded by ctx.
+	// Timeout bounds each attempt (connect, send, answer). 0 means DefaultTimeout (5 s); otherwise it must
+	// be more than ServerTimeout (3 s), the server's own processing timeout. The whole call is bounded by ctx.
 	Timeout time.Duration
 	// Retry says which failures are tried again and how long to wait between attempts.
 	Retry RetryPolicy
@@ -64,8 +65,12 @@ type Limiter interface {
 // Defaults applied by NewClient.
 const (
 	DefaultRateLimit = 200.0           // requests per second, the documented per-app limit
-	DefaultTimeout   = 5 * time.Second // per attempt; the server's own processing timeout is 3 s
+	DefaultTimeout   = 5 * time.Second // per attempt; more than ServerTimeout
 )
+
+// ServerTimeout is the API's own processing timeout. Config.Timeout must be longer, or an attempt could be
+// abandoned while the server is still within its time and may yet apply it.
+const ServerTimeout = 3 * time.Second
 
 // String describes c without its SecretKey.
 func (c Config) String() string {
@@ -116,6 +121,10 @@ func (c *Config) validate() (base string, err error) {
 		return "", &ConfigError{Field: "SecretKey", Reason: "is required"}
 	case c.Timeout < 0:
 		return "", &ConfigError{Field: "Timeout", Reason: "must not be negative"}
+	case c.Timeout > 0 && c.Timeout <= ServerTimeout:
+		return "", &ConfigError{Field: "Timeout", Reason: fmt.Sprintf("must be more than the server's own %v, not %v", ServerTimeout, c.Timeout)}
+	case math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0):
+		return "", &ConfigError{Field: "RateLimit", Reason: "must be a finite number of requests per second"}
 	case c.UserSigTTL != 0 && (c.UserSigTTL < MinUserSigTTL || c.UserSigTTL > MaxUserSigTTL):
 		return "", &ConfigError{Field: "UserSigTTL", Reason: fmt.Sprintf("must be between %v and %v", MinUserSigTTL, MaxUserSigTTL)}
 	}
@@ -139,8 +148,11 @@ func endpointBase(endpoint string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must be an http or https URL with a host"}
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(endpoint, "?#") {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not have a query or fragment"}
+	}
+	if strings.Contains(strings.TrimSuffix(u.EscapedPath(), "/"), "//") {
+		return "", &ConfigError{Field: "Endpoint", Reason: "must not have an empty path segment (//)"}
 	}
 	if u.User != nil { // it would be printed with the Client and in transport errors
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not carry credentials; give a proxy's through HTTPClient's Transport"}
@@ -174,4 +186,13 @@ func (c *Config) userSigTTL() time.Duration {
 		return DefaultUserSigTTL
 	}
 	return c.UserSigTTL
+}
+
+// regionHint is the advice for 70016 and 70020 (key or app not found), which usually mean the app lives in
+// another region than the one called.
+func (c *Config) regionHint() string {
+	if c.Endpoint != "" {
+		return "the app may live in another region than the one Config.Endpoint points at"
+	}
+	return "the app may live in another region than Config.Region (" + string(c.Region) + ")"
 }

@@ -2,6 +2,7 @@ package liveconfig_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -18,19 +19,28 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 		edit  func(*liveconfig.Config)
 		field string
 	}{
-		"zero SDKAppID":       {func(c *liveconfig.Config) { c.SDKAppID = 0 }, "SDKAppID"},
-		"empty Identifier":    {func(c *liveconfig.Config) { c.Identifier = " " }, "Identifier"},
-		"empty SecretKey":     {func(c *liveconfig.Config) { c.SecretKey = "" }, "SecretKey"},
-		"unknown Region":      {func(c *liveconfig.Config) { c.Region = "mars" }, "Region"},
-		"no Region":           {func(c *liveconfig.Config) { c.Region = "" }, "Region"},
-		"ftp Endpoint":        {func(c *liveconfig.Config) { c.Endpoint = "ftp://127.0.0.1" }, "Endpoint"},
-		"Endpoint, no host":   {func(c *liveconfig.Config) { c.Endpoint = "http://" }, "Endpoint"},
-		"Endpoint not a URL":  {func(c *liveconfig.Config) { c.Endpoint = "127.0.0.1:8080" }, "Endpoint"},
-		"Endpoint query":      {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1/?a=b" }, "Endpoint"},
-		"negative Timeout":    {func(c *liveconfig.Config) { c.Timeout = -time.Second }, "Timeout"},
-		"UserSigTTL 180 days": {func(c *liveconfig.Config) { c.UserSigTTL = 180 * 24 * time.Hour }, "UserSigTTL"},
-		"UserSigTTL 1 s":      {func(c *liveconfig.Config) { c.UserSigTTL = time.Second }, "UserSigTTL"},
-		"negative attempts":   {func(c *liveconfig.Config) { c.Retry.MaxAttempts = -1 }, "Retry"},
+		"zero SDKAppID":        {func(c *liveconfig.Config) { c.SDKAppID = 0 }, "SDKAppID"},
+		"empty Identifier":     {func(c *liveconfig.Config) { c.Identifier = " " }, "Identifier"},
+		"empty SecretKey":      {func(c *liveconfig.Config) { c.SecretKey = "" }, "SecretKey"},
+		"unknown Region":       {func(c *liveconfig.Config) { c.Region = "mars" }, "Region"},
+		"no Region":            {func(c *liveconfig.Config) { c.Region = "" }, "Region"},
+		"ftp Endpoint":         {func(c *liveconfig.Config) { c.Endpoint = "ftp://127.0.0.1" }, "Endpoint"},
+		"Endpoint, no host":    {func(c *liveconfig.Config) { c.Endpoint = "http://" }, "Endpoint"},
+		"Endpoint not a URL":   {func(c *liveconfig.Config) { c.Endpoint = "127.0.0.1:8080" }, "Endpoint"},
+		"Endpoint query":       {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1/?a=b" }, "Endpoint"},
+		"negative Timeout":     {func(c *liveconfig.Config) { c.Timeout = -time.Second }, "Timeout"},
+		"Timeout 3 s":          {func(c *liveconfig.Config) { c.Timeout = liveconfig.ServerTimeout }, "Timeout"},
+		"Timeout 200 ms":       {func(c *liveconfig.Config) { c.Timeout = 200 * time.Millisecond }, "Timeout"},
+		"Endpoint ending in ?": {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080/?" }, "Endpoint"},
+		"Endpoint fragment":    {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080/#" }, "Endpoint"},
+		"Endpoint //":          {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080//proxy" }, "Endpoint"},
+		"Endpoint a//b":        {func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080/a//b/" }, "Endpoint"},
+		"RateLimit NaN":        {func(c *liveconfig.Config) { c.RateLimit = math.NaN() }, "RateLimit"},
+		"RateLimit +Inf":       {func(c *liveconfig.Config) { c.RateLimit = math.Inf(1) }, "RateLimit"},
+		"RateLimit -Inf":       {func(c *liveconfig.Config) { c.RateLimit = math.Inf(-1) }, "RateLimit"},
+		"UserSigTTL 180 days":  {func(c *liveconfig.Config) { c.UserSigTTL = 180 * 24 * time.Hour }, "UserSigTTL"},
+		"UserSigTTL 1 s":       {func(c *liveconfig.Config) { c.UserSigTTL = time.Second }, "UserSigTTL"},
+		"negative attempts":    {func(c *liveconfig.Config) { c.Retry.MaxAttempts = -1 }, "Retry"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -48,6 +58,18 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 	c, err := liveconfig.NewClient(good)
 	require.NoError(t, err)
 	assert.Contains(t, c.String(), "adminapisgp.im.qcloud.com")
+
+	for _, ok := range []func(*liveconfig.Config){
+		func(c *liveconfig.Config) { c.Timeout = liveconfig.ServerTimeout + time.Millisecond },
+		func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080/" },
+		func(c *liveconfig.Config) { c.Endpoint = "http://127.0.0.1:8080/proxy/tencent/" },
+		func(c *liveconfig.Config) { c.RateLimit = -1 },
+	} {
+		cfg := good
+		ok(&cfg)
+		_, err := liveconfig.NewClient(cfg)
+		assert.NoError(t, err, "%v", cfg)
+	}
 
 	noRegion := good
 	noRegion.Region, noRegion.Endpoint = "", "https://"+liveconfig.RegionSingapore.BackupHost()

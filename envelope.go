@@ -23,7 +23,12 @@ type envelope struct {
 // server's text as it came, and the caller redacts them. The JSON is decoded whatever the Content-Type says:
 // some Tencent endpoints label it otherwise.
 func decodeAnswer(op string, status int, body []byte, out any) (envelope, error) {
-	env := envelope{Response: out}
+	env := envelope{}
+	var response *responseField
+	if out != nil {
+		response = &responseField{out: out}
+		env.Response = response
+	}
 	switch {
 	case status != http.StatusOK:
 		return env, &ResponseError{Op: op, StatusCode: status, Reason: "answer is not the API's (" + describeBody(body) + ")"}
@@ -39,8 +44,26 @@ func decodeAnswer(op string, status int, body []byte, out any) (envelope, error)
 	case env.ActionStatus != "OK":
 		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
 			Reason: fmt.Sprintf("ActionStatus is %q with ErrorCode 0", truncate(env.ActionStatus, 16))}
+	case response != nil && !response.present:
+		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
+			Reason: "the answer is OK but has no Response"}
 	}
 	return env, nil
+}
+
+// responseField decodes an envelope's Response into out and notes whether the answer had one: an OK answer
+// without it is not an empty result.
+type responseField struct {
+	out     any
+	present bool
+}
+
+func (r *responseField) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	r.present = true
+	return json.Unmarshal(data, r.out)
 }
 
 // tooLargeError reports an answer whose body passed maxResponseBytes.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -90,6 +91,10 @@ type APIError struct {
 	Code      int    // the envelope's ErrorCode
 	Info      string // the envelope's ErrorInfo, on one line
 	RequestID string // the envelope's RequestId, for Tencent support
+	// Hint is advice in the caller's terms, printed after Info, or "". The Client sets it for 70016 and 70020,
+	// which usually mean the app lives in another region than the one called; a tool may replace it with
+	// advice in its own terms (a flag, a variable).
+	Hint string
 }
 
 // Error returns one line, for example
@@ -106,8 +111,9 @@ func (e *APIError) Error() string {
 		b.WriteString(" ")
 		b.WriteString(strings.TrimPrefix(s.Error(), "liveconfig: "))
 	}
-	if e.Code == codeKeyNotFound || e.Code == codeAppNotFound {
-		b.WriteString("; the app may live in another region than Config.Region")
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
 	}
 	writeRequestID(&b, e.RequestID)
 	return b.String()
@@ -197,13 +203,23 @@ func (e *ResponseError) Retryable() bool {
 
 // TransportError reports a request that got no answer: the connection failed or broke, or an attempt timed
 // out, or ctx ended. Err keeps the cause (errors.Is(err, context.DeadlineExceeded) works) with the request
-// URL's query, which holds the UserSig, removed.
+// URL's query, which holds the UserSig, removed. An attempt that ran out of Config.Timeout says so in its text
+// ("no answer within the attempt timeout of 5s"), so that it is not mistaken for the end of the caller's ctx.
 type TransportError struct {
-	Op  string
-	Err error
+	Op string
+	// Attempts is how many requests the call sent before it gave up: more than one when every retry failed
+	// too, 0 when ctx ended before anything was sent.
+	Attempts int
+	Err      error
 }
 
-func (e *TransportError) Error() string { return "liveconfig: " + e.Op + ": " + e.Err.Error() }
+func (e *TransportError) Error() string {
+	msg := "liveconfig: " + e.Op + ": " + e.Err.Error()
+	if e.Attempts > 1 {
+		msg += " (" + strconv.Itoa(e.Attempts) + " attempts)"
+	}
+	return msg
+}
 
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }

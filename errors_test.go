@@ -75,9 +75,29 @@ func TestAPIErrorText(t *testing.T) {
 	err := &liveconfig.APIError{Op: "set_callback", Code: 100300, Info: "callback configuration already exists", RequestID: "Id-8c98"}
 	assert.Equal(t, "liveconfig: set_callback: 100300 callback configuration already exists (request Id-8c98)", err.Error())
 
-	wrongRegion := &liveconfig.APIError{Op: "get_callback", Code: 70020, RequestID: "Id-1"}
-	assert.Contains(t, wrongRegion.Error(), "another region")
-	assert.NotContains(t, wrongRegion.Error(), "\n")
+	hinted := &liveconfig.APIError{Op: "get_callback", Code: 70020, RequestID: "Id-1", Hint: "check --region"}
+	assert.Equal(t, "liveconfig: get_callback: 70020 authentication or permission refused; check --region (request Id-1)", hinted.Error())
+}
+
+// TestWrongRegionHintNamesTheEndpoint checks that 70016 and 70020 get a hint in the terms of the Config the
+// Client was built from: here an Endpoint, so not Config.Region, which was never set.
+func TestWrongRegionHintNamesTheEndpoint(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{70016, 70020} {
+		srv, c := setup(t, nil)
+		srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: code})
+		_, err := c.GetCallback(testCtx(t))
+		var apiErr *liveconfig.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, "the app may live in another region than the one Config.Endpoint points at", apiErr.Hint)
+		assert.NotContains(t, err.Error(), "Config.Region")
+	}
+	srv, c := setup(t, nil)
+	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: 70009})
+	_, err := c.GetCallback(testCtx(t))
+	var apiErr *liveconfig.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Empty(t, apiErr.Hint, "other codes get no region hint")
 }
 
 func TestRetries(t *testing.T) {
@@ -171,11 +191,51 @@ func TestDeadlineWhileServerHangs(t *testing.T) {
 
 func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, func(cfg *liveconfig.Config) { cfg.Timeout = 30 * time.Millisecond })
+	srv, c := setup(t, nil)
+	liveconfig.SetAttemptTimeout(c, 30*time.Millisecond)
 	srv.InjectFault("", liveconfigtest.Fault{Delay: time.Minute})
 	_, err := c.DeleteCallback(testCtx(t))
 	require.NoError(t, err)
 	assert.Len(t, srv.Requests(), 2, "the abandoned attempt is recorded when the server notices, then the retry")
+}
+
+// TestTimeoutsSayWhoseTheyWere tells the three ways a call runs out of time apart by their text: every attempt
+// out of the attempt timeout, the caller's ctx ended mid-request, and a ctx already over before anything went
+// out. All three still match context.DeadlineExceeded.
+func TestTimeoutsSayWhoseTheyWere(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	liveconfig.SetAttemptTimeout(c, 20*time.Millisecond)
+	srv.InjectFault("", liveconfigtest.Fault{Delay: time.Minute, Times: liveconfigtest.Always})
+
+	_, err := c.DeleteCallback(testCtx(t))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "no answer within the attempt timeout of 20ms")
+	assert.ErrorContains(t, err, "(4 attempts)")
+	var tErr *liveconfig.TransportError
+	require.ErrorAs(t, err, &tErr)
+	assert.Equal(t, 4, tErr.Attempts)
+
+	caller, cancel := context.WithTimeout(testCtx(t), 30*time.Millisecond)
+	defer cancel()
+	slow, err := liveconfig.NewClient(srv.Config()) // its attempt timeout, 5 s, outlasts the caller's deadline
+	require.NoError(t, err)
+	t.Cleanup(slow.CloseIdleConnections)
+	_, err = slow.DeleteCallback(caller)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotContains(t, err.Error(), "attempt timeout", "the caller's own deadline is not the attempt timeout")
+	require.ErrorAs(t, err, &tErr)
+	assert.Equal(t, 1, tErr.Attempts)
+
+	over, cancel := context.WithTimeout(testCtx(t), time.Nanosecond)
+	defer cancel()
+	<-over.Done()
+	_, err = c.DeleteCallback(over)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "not sent")
+	assert.NotContains(t, err.Error(), "rate limiter", "nothing was limited")
+	require.ErrorAs(t, err, &tErr)
+	assert.Zero(t, tErr.Attempts)
 }
 
 func TestContextEndsDuringBackoff(t *testing.T) {

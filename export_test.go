@@ -9,6 +9,10 @@ import (
 
 // Hooks for the external tests. They reach into a Client before it is used, never while it is in use.
 
+// SetAttemptTimeout sets the per-attempt timeout below what NewClient allows (Config.Timeout must exceed the
+// server's 3 s), so that tests can see attempts time out without waiting seconds.
+func SetAttemptTimeout(c *Client, d time.Duration) { c.timeout = d }
+
 // SetUserSigClock sets the clock the UserSig cache decides renewals by.
 func SetUserSigClock(c *Client, now func() time.Time) { c.sigs.now = now }
 
@@ -41,12 +45,12 @@ func CachedUserSig(c *Client) string {
 }
 
 // DecodeEnvelope runs the pure answer decoder on a made-up answer, as get_callback would, and then the
-// redactor, as every attempt does, with the UserSig "fuzz-usersig": for fuzzing.
+// redactor, as every attempt does, with the UserSig FuzzUserSig: for fuzzing.
 func DecodeEnvelope(status int, body []byte) (*CallbackConfig, error) {
 	var out callbackBody
 	if _, err := decodeAnswer("get_callback", status, body, &out); err != nil {
 		redactor := &Client{base: "http://127.0.0.1:1", secretKey: "fuzzing-secret-key-0123456789"}
-		return nil, redactor.redact(err, &signedUserSig{raw: "fuzz-usersig", escaped: "fuzz-usersig"})
+		return nil, redactor.redact(err, newSignedUserSig(FuzzUserSig, redactor.secretKey, time.Time{}))
 	}
 	return &CallbackConfig{URL: out.URL, Commands: out.Commands}, nil
 }
@@ -54,3 +58,6 @@ func DecodeEnvelope(status int, body []byte) (*CallbackConfig, error) {
 // RESTClient returns the resty client a Client sends through, so that a test can check how it is set up and
 // force its debug mode on to prove that even then nothing is printed.
 func RESTClient(c *Client) *resty.Client { return c.rest }
+
+// FuzzUserSig is the UserSig DecodeEnvelope redacts.
+const FuzzUserSig = "fuzz-usersig-0123456789abcdef"

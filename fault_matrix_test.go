@@ -218,7 +218,6 @@ func TestFaultMatrix(t *testing.T) {
 			tr := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
 			cfg := srv.Config()
 			cfg.HTTPClient = &http.Client{Transport: tr}
-			cfg.Timeout = 200 * time.Millisecond
 			cfg.RateLimit = -1
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			if row.name == "connection refused" {
@@ -232,6 +231,7 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			c, err := liveconfig.NewClient(cfg)
 			require.NoError(t, err)
+			liveconfig.SetAttemptTimeout(c, 200*time.Millisecond)
 			defer tr.next.(*http.Transport).CloseIdleConnections()
 			if row.fault != (liveconfigtest.Fault{}) || row.fault.Raw != nil {
 				srv.InjectFault(row.op, row.fault)

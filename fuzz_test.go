@@ -22,6 +22,7 @@ func FuzzEnvelope(f *testing.F) {
 	f.Add(502, []byte(`<html>502</html>`))
 	f.Add(200, []byte(`{"ActionStatus":"OK","ErrorCode":"0"}`))
 	f.Add(200, []byte(`null`))
+	f.Add(200, []byte(`{"ActionStatus":"FAIL","ErrorCode":70003,"ErrorInfo":"bad fuzz-usersig-0123456789ab","RequestId":"fuzz%2Dusersig-0123456789abcdef"}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		cfg, err := liveconfig.DecodeEnvelope(status, body)
 		var probe struct {
@@ -40,7 +41,7 @@ func FuzzEnvelope(f *testing.F) {
 				t.Fatalf("APIError %q for status %d body %q", err, status, body)
 			}
 		}
-		if err != nil && strings.Contains(err.Error(), "fuzz-usersig") {
+		if err != nil && strings.Contains(err.Error(), liveconfig.FuzzUserSig[:16]) {
 			t.Fatalf("the UserSig reached the error: %q", err)
 		}
 	})

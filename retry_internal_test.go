@@ -25,3 +25,11 @@ func TestBackoffIsFullJitterWithinTheCap(t *testing.T) {
 	assert.Greater(t, longest, p.MaxDelay, "rate-limit codes wait longer")
 	assert.LessOrEqual(t, longest, p.RateLimitMaxDelay)
 }
+
+func TestRegionHintNamesTheFieldThatWasSet(t *testing.T) {
+	t.Parallel()
+	byRegion := Config{Region: RegionSingapore}
+	assert.Equal(t, "the app may live in another region than Config.Region (singapore)", byRegion.regionHint())
+	byEndpoint := Config{Region: RegionSingapore, Endpoint: "https://" + RegionSingapore.BackupHost()}
+	assert.Contains(t, byEndpoint.regionHint(), "Config.Endpoint")
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,8 +25,12 @@ const recognisableKey = "SECRET-KEY-3f9a1c77d2e84b5aa0c1"
 func assertNoSecret(t *testing.T, what, text, usersig string) {
 	t.Helper()
 	require.NotEmpty(t, usersig, "the test needs the UserSig to look for it")
-	for _, secret := range []string{recognisableKey, usersig, url.QueryEscape(usersig), usersig[:24]} {
-		if bytes.Contains([]byte(text), []byte(secret)) {
+	decoded, err := url.PathUnescape(text) // escapes in either case, %2A and %2a
+	if err != nil {
+		decoded = text
+	}
+	for _, secret := range []string{recognisableKey, usersig, url.QueryEscape(usersig), usersig[:24], usersig[len(usersig)-24:]} {
+		if bytes.Contains([]byte(text), []byte(secret)) || bytes.Contains([]byte(decoded), []byte(secret)) {
 			t.Errorf("%s holds a credential", what)
 		}
 	}
@@ -38,9 +43,9 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, c := setup(t, func(cfg *liveconfig.Config) {
 		cfg.Logger = logger
-		cfg.Timeout = 30 * time.Millisecond
 		cfg.Retry.MaxAttempts = 2
 	}, liveconfigtest.WithSecretKey(recognisableKey))
+	liveconfig.SetAttemptTimeout(c, 30*time.Millisecond)
 	ctx := testCtx(t)
 	_, err := c.DeleteCallback(ctx) // signs the UserSig
 	require.NoError(t, err)
@@ -55,6 +60,16 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 		"dropped connection": {Drop: true, Times: liveconfigtest.Always},
 		"attempt timeout":    {Delay: time.Minute, Times: liveconfigtest.Always},
 		"not JSON":           {Raw: &liveconfigtest.RawAnswer{Body: []byte(usersig)}, Times: liveconfigtest.Always},
+		"server echoes the UserSig escaped in lower case": {Code: 70003, Info: "sig=" + lowerCaseEscapes(url.QueryEscape(usersig)),
+			Times: liveconfigtest.Always},
+		"server echoes the UserSig with every byte escaped": {Code: 70003, Info: "sig=" + escapeEveryByte(usersig),
+			Times: liveconfigtest.Always},
+		"server echoes the UserSig cut short": {Code: 70003, Info: "sig " + usersig[:len(usersig)-5], Times: liveconfigtest.Always},
+		"server echoes the UserSig's end":     {Code: 70003, Info: "sig ..." + usersig[len(usersig)-30:], Times: liveconfigtest.Always},
+		"RequestId holds the UserSig": {Times: liveconfigtest.Always, Raw: &liveconfigtest.RawAnswer{
+			Body: []byte(`{"ActionStatus":"FAIL","ErrorCode":70003,"ErrorInfo":"x","RequestId":"Id-` + usersig + `"}`)}},
+		"RequestId of a contradictory answer holds the UserSig": {Times: liveconfigtest.Always, Raw: &liveconfigtest.RawAnswer{
+			Body: []byte(`{"ActionStatus":"FAIL","ErrorCode":0,"RequestId":"Id-` + usersig[10:50] + `"}`)}},
 	}
 	for name, f := range faults {
 		srv.ClearFaults()
@@ -65,6 +80,13 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 			assertNoSecret(t, name+" "+format, fmt.Sprintf(format, err), usersig)
 		}
 	}
+
+	srv.ClearFaults()
+	srv.InjectFault(liveconfigtest.OpDeleteCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{
+		Body: []byte(`{"ActionStatus":"OK","ErrorCode":0,"RequestId":"` + lowerCaseEscapes(url.QueryEscape(usersig)) + `"}`)}})
+	res, err := c.DeleteCallback(ctx)
+	require.NoError(t, err)
+	assertNoSecret(t, "Result.RequestID", res.RequestID, usersig)
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -96,4 +118,24 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 	assert.Contains(t, logs.String(), `"op":"get_callback"`, "attempts are logged at debug level")
 	assert.Contains(t, logs.String(), `"request_id":"Id-`)
 	assertNoSecret(t, "logs", logs.String(), usersig)
+}
+
+// lowerCaseEscapes writes the hex digits of s's percent escapes in lower case, as some servers do.
+func lowerCaseEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = bytes.ToLower(b[i+1 : i+2])[0], bytes.ToLower(b[i+2 : i+3])[0]
+		}
+	}
+	return string(b)
+}
+
+// escapeEveryByte writes every byte of s as a lower-case percent escape, so that no run of s is left as it was.
+func escapeEveryByte(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02x", s[i])
+	}
+	return b.String()
 }

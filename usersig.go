@@ -25,9 +25,14 @@ type signFunc func(sdkappid int, key, identifier string, expireSeconds int) (str
 
 // signedUserSig is one cached signature.
 type signedUserSig struct {
-	escaped string    // the UserSig, escaped for a URL query
-	raw     string    // the UserSig as signed, to find and redact it
-	renewAt time.Time // when the cache signs again, a safety margin before expiry
+	escaped string      // the UserSig, escaped for a URL query
+	raw     string      // the UserSig as signed
+	secrets credentials // every fragment of this UserSig and of the SecretKey, to find them in error text
+	renewAt time.Time   // when the cache signs again, a safety margin before expiry
+}
+
+func newSignedUserSig(raw, secretKey string, renewAt time.Time) *signedUserSig {
+	return &signedUserSig{escaped: url.QueryEscape(raw), raw: raw, secrets: credentialsOf(raw, secretKey), renewAt: renewAt}
 }
 
 // userSigCache hands out the admin UserSig, signing a new one only when the cached one comes within a
@@ -80,7 +85,7 @@ func (c *userSigCache) get() (*signedUserSig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("liveconfig: signing the admin UserSig: %w", err)
 	}
-	s := &signedUserSig{escaped: url.QueryEscape(raw), raw: raw, renewAt: signedAt.Add(c.ttl - c.margin)}
+	s := newSignedUserSig(raw, c.secretKey, signedAt.Add(c.ttl-c.margin))
 	c.current.Store(s)
 	return s, nil
 }
