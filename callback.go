@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Endpoint names, as they appear in the request path and in errors.
@@ -23,8 +26,10 @@ const (
 // CallbackConfig is an app's webhook configuration: where Tencent sends webhooks, and for which command
 // words. An app has at most one.
 type CallbackConfig struct {
-	// URL receives the webhooks. It must be an http:// or https:// URL with a host (https recommended; a bare
-	// IP host is allowed). A changed URL takes effect about two minutes later.
+	// URL receives the webhooks. It must be an http:// or https:// URL (https recommended) whose host is
+	// letters, digits, '-' and dots with labels of at most 63 characters, as Tencent requires (an IPv4
+	// address is allowed), with no user info, no fragment, a port from 1 to 65535 if any, and no white space,
+	// control, format or bidirectional characters. A changed URL takes effect about two minutes later.
 	URL string
 	// Commands are the command words to send. At least one; duplicates are sent once.
 	Commands []Command
@@ -45,8 +50,8 @@ type callbackBody struct {
 }
 
 // Validate returns an [*InputError] (errors.Is(err, ErrInvalidParameter)) when cfg could not be sent: the URL
-// is not an http(s) URL with a host, there is no command word, or a word is not well-formed. Well-formed words
-// this package does not know are valid.
+// breaks one of the rules on CallbackConfig.URL (the Reason says which), there is no command word, or a word
+// is not well-formed. Well-formed words this package does not know are valid.
 func (cfg CallbackConfig) Validate() error { return cfg.validate("") }
 
 func (cfg CallbackConfig) validate(op string) error {
@@ -64,17 +69,59 @@ func (cfg CallbackConfig) validate(op string) error {
 	return nil
 }
 
+// callbackURLProblem says why s cannot be a callback URL, or "" when it can. The rules are Tencent's (http or
+// https; a host of letters, digits, '-' and dots, labels of at most 63 characters, which admits an IPv4
+// address) and this package's own, for URLs that would break delivery or mislead whoever reads them: no user
+// info (it would be stored and printed in clear), no fragment (never sent), a port from 1 to 65535, and no
+// white space, control, format or bidirectional characters that hide what the URL says.
 func callbackURLProblem(s string) string {
 	lower := strings.ToLower(s)
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
 		return "must start with http:// or https://"
 	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return "must not contain spaces or control characters"
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	if strings.ContainsFunc(s, hidesText) {
+		return "must not contain spaces, control, format or bidirectional characters"
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Hostname() == "" {
+	switch {
+	case err != nil || u.Hostname() == "":
 		return "must be an http or https URL with a host"
+	case u.User != nil:
+		return "must not carry a user name or password (it would be stored and shown in clear)"
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return "must not have a fragment (#...): it is never sent"
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "must have a port from 1 to 65535"
+		}
+	}
+	if reason := callbackHostProblem(u.Hostname()); reason != "" {
+		return reason
+	}
+	return ""
+}
+
+// hidesText reports whether r is white space, a control character or a format character (the bidirectional
+// overrides such as U+202E among them), any of which can make a URL read as something it is not.
+func hidesText(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// callbackHostProblem applies Tencent's host rule: letters, digits, '-' and dots, labels of 1 to 63 characters.
+func callbackHostProblem(host string) string {
+	for _, label := range strings.Split(host, ".") {
+		if len(label) == 0 || len(label) > 63 {
+			return "must have a host whose dot-separated labels are 1 to 63 characters long"
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; c != '-' && !isASCIILetters(label[i:i+1]) && (c < '0' || c > '9') {
+				return "must have a host of letters, digits, '-' and dots (Tencent's rule; an IPv4 address passes, an IPv6 one does not)"
+			}
+		}
 	}
 	return ""
 }

@@ -133,6 +133,23 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		"no scheme":              {URL: "example.com/cb", Commands: []liveconfig.Command{ok}},
 		"no host":                {URL: "https:///cb", Commands: []liveconfig.Command{ok}},
 		"space in URL":           {URL: "https://example.com/a b", Commands: []liveconfig.Command{ok}},
+		"fragment":               {URL: "https://example.com/cb#x", Commands: []liveconfig.Command{ok}},
+		"empty fragment":         {URL: "https://example.com/cb#", Commands: []liveconfig.Command{ok}},
+		"port out of range":      {URL: "https://[::1]:99999/", Commands: []liveconfig.Command{ok}},
+		"port 0":                 {URL: "https://example.com:0/cb", Commands: []liveconfig.Command{ok}},
+		"port 65536":             {URL: "https://example.com:65536/cb", Commands: []liveconfig.Command{ok}},
+		"user info":              {URL: "https://user:pass@example.com/cb", Commands: []liveconfig.Command{ok}},
+		"user name only":         {URL: "https://user@example.com/cb", Commands: []liveconfig.Command{ok}},
+		"no-break space":         {URL: "https://example.com/a\u00a0b", Commands: []liveconfig.Command{ok}},
+		"line separator":         {URL: "https://example.com/a\u2028b", Commands: []liveconfig.Command{ok}},
+		"right-to-left override": {URL: "https://example.com/\u202ebc.exe", Commands: []liveconfig.Command{ok}},
+		"zero-width space":       {URL: "https://exa\u200bmple.com/cb", Commands: []liveconfig.Command{ok}},
+		"invalid UTF-8":          {URL: "https://example.com/\xff", Commands: []liveconfig.Command{ok}},
+		"IPv6 host":              {URL: "https://[::1]:8443/cb", Commands: []liveconfig.Command{ok}},
+		"underscore in host":     {URL: "https://my_host.example.com/cb", Commands: []liveconfig.Command{ok}},
+		"label of 64":            {URL: "https://" + strings.Repeat("a", 64) + ".example.com/cb", Commands: []liveconfig.Command{ok}},
+		"empty label":            {URL: "https://example..com/cb", Commands: []liveconfig.Command{ok}},
+		"Unicode host":           {URL: "https://bücher.example/cb", Commands: []liveconfig.Command{ok}},
 		"no commands":            {URL: "https://example.com/cb"},
 		"empty command":          {URL: "https://example.com/cb", Commands: []liveconfig.Command{""}},
 		"no group":               {URL: "https://example.com/cb", Commands: []liveconfig.Command{"CallbackAfterCreateRoom"}},
@@ -186,4 +203,20 @@ func assertInputError(t *testing.T, err error) {
 	assert.False(t, errors.As(err, &apiErr), "a client-side refusal is not a server answer")
 	var inputErr *liveconfig.InputError
 	assert.True(t, errors.As(err, &inputErr))
+}
+
+func TestCallbackURLsThatPass(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{
+		"https://live.example.com/tencent/webhook",
+		"http://10.0.0.7:8080/cb",
+		"https://a-b.example.com:443/x?y=1&z=2",
+		"HTTPS://EXAMPLE.COM",
+		"https://example.com",
+		"https://example.com:65535/回调",
+		"https://" + strings.Repeat("a", 63) + ".example.com/cb",
+	} {
+		cfg := liveconfig.CallbackConfig{URL: u, Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+		assert.NoError(t, cfg.Validate(), u)
+	}
 }

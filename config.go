@@ -2,6 +2,7 @@ package liveconfig
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
@@ -14,8 +15,11 @@ import (
 // Config says which app a Client drives and how. SDKAppID, Identifier, SecretKey and one of Region or Endpoint
 // are required; every other field has a default.
 //
-// A Config prints without its SecretKey: String, GoString (%#v) and LogValue (log/slog) leave it out, so a
-// Config can be logged.
+// A Config prints without its SecretKey: String, GoString (%#v), LogValue (log/slog) and MarshalJSON (JSON
+// loggers such as zap, logrus or slog's JSON handler) leave it out, so a Config can be logged. One case cannot
+// be covered: fmt prints a Config that is an unexported field of a caller's struct field by field, SecretKey
+// included, without calling any of these methods. Log such a struct through a method of its own, or keep the
+// Config in an exported field.
 type Config struct {
 	// Region is where the app lives. Required unless Endpoint is set.
 	Region Region
@@ -81,6 +85,19 @@ func (c Config) String() string {
 // GoString is String, so that %#v does not print the SecretKey either.
 func (c Config) GoString() string { return c.String() }
 
+// MarshalJSON encodes what String prints, so that a JSON logger does not print the SecretKey either:
+// {"Region":...,"SDKAppID":...,"Identifier":...,"SecretKey":"[redacted]","Endpoint":...}. It is for logs,
+// not for storing a Config: the key does not survive it.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Region     Region
+		SDKAppID   uint64
+		Identifier string
+		SecretKey  string
+		Endpoint   string
+	}{c.Region, c.SDKAppID, c.Identifier, redactedValue(c.SecretKey), redactEndpoint(c.Endpoint)})
+}
+
 // LogValue lets log/slog print c without its SecretKey.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -94,6 +111,14 @@ func (c Config) LogValue() slog.Value {
 func redactedMark(secret string) string {
 	if secret == "" {
 		return `""`
+	}
+	return "[redacted]"
+}
+
+// redactedValue is what JSON shows for a secret: "" when it is empty, "[redacted]" otherwise.
+func redactedValue(secret string) string {
+	if secret == "" {
+		return ""
 	}
 	return "[redacted]"
 }

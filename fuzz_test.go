@@ -5,8 +5,11 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-tuilive/liveconfig"
 )
@@ -56,6 +59,8 @@ func FuzzCallbackConfig(f *testing.F) {
 	f.Add("ftp://example.com", "live.CallbackX")
 	f.Add("https://", "")
 	f.Add("https://a b", "Live.Callback")
+	f.Add("https://user:pw@[::1]:99999/#x", "Live.CallbackY")
+	f.Add("https://example.com/\u202e", "Live.CallbackY")
 	f.Fuzz(func(t *testing.T, rawURL, word string) {
 		cfg := liveconfig.CallbackConfig{URL: rawURL, Commands: []liveconfig.Command{liveconfig.Command(word)}}
 		err := cfg.Validate()
@@ -80,11 +85,27 @@ func FuzzCallbackConfig(f *testing.F) {
 	})
 }
 
+// tencentHost is the host rule of Tencent's callback URL documentation: labels of 1 to 63 letters, digits
+// and '-', joined by dots.
+var tencentHost = regexp.MustCompile(`^[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*$`)
+
+// urlOK is the oracle for callback URLs, written apart from the code it checks.
 func urlOK(s string) bool {
 	lower := strings.ToLower(s)
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.In(r, unicode.Cf) {
+			return false
+		}
+	}
 	u, err := url.Parse(s)
-	return (strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")) &&
-		!strings.ContainsAny(s, " \t\r\n\x7f") && err == nil && u.Hostname() != ""
+	if err != nil || u.User != nil || strings.Contains(s, "#") || !tencentHost.MatchString(u.Hostname()) {
+		return false
+	}
+	port, err := strconv.Atoi(u.Port())
+	return u.Port() == "" || err == nil && port >= 1 && port <= 65535
 }
 
 // FuzzParseCommand checks the parser against the documented shape.

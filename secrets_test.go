@@ -3,6 +3,7 @@ package liveconfig_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -114,6 +115,14 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 		assertNoSecret(t, "dereferenced Client "+format, fmt.Sprintf(format, *c), usersig)
 		assertNoSecret(t, "token "+format, fmt.Sprintf(format, liveconfig.CallbackToken{Token: recognisableKey}), usersig)
 	}
+	token := liveconfig.CallbackToken{Token: recognisableKey, Enabled: true}
+	for _, value := range []any{cfg, &cfg, token, &token, struct{ Cfg liveconfig.Config }{cfg}, []any{token}} {
+		encoded, err := json.Marshal(value)
+		require.NoError(t, err)
+		assertNoSecret(t, fmt.Sprintf("JSON of a %T", value), string(encoded), usersig)
+	}
+	encoded, _ := json.Marshal(token)
+	assert.JSONEq(t, `{"Token":"[redacted]","Enabled":true}`, string(encoded))
 	logger.Info("values", "config", cfg, "client", c, "token", liveconfig.CallbackToken{Token: recognisableKey})
 	assert.Contains(t, logs.String(), `"op":"get_callback"`, "attempts are logged at debug level")
 	assert.Contains(t, logs.String(), `"request_id":"Id-`)

@@ -2,6 +2,7 @@ package liveconfig
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"unicode/utf8"
@@ -13,7 +14,9 @@ const MaxTokenLength = 128
 // CallbackToken is the secret that authenticates webhooks. Once it is enabled, Tencent adds Sign and
 // RequestTime to every webhook it sends, and a receiver (see the webhook package) checks them.
 //
-// A CallbackToken prints without its Token: String, GoString and LogValue redact it.
+// A CallbackToken prints without its Token: String, GoString, LogValue and MarshalJSON redact it. fmt still
+// prints the Token of a CallbackToken that is an unexported field of a caller's struct, field by field,
+// without calling these methods: log such a struct through a method of its own.
 type CallbackToken struct {
 	Token   string // 1 to 128 characters
 	Enabled bool   // whether Tencent signs webhooks with it
@@ -26,6 +29,15 @@ func (t CallbackToken) String() string {
 
 // GoString is String, so that %#v does not print the token either.
 func (t CallbackToken) GoString() string { return t.String() }
+
+// MarshalJSON encodes t for JSON loggers without the token: {"Token":"[redacted]","Enabled":true}. It is for
+// logs, not for storing a token: the token does not survive it.
+func (t CallbackToken) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Token   string
+		Enabled bool
+	}{redactedValue(t.Token), t.Enabled})
+}
 
 // LogValue lets log/slog print t without the token.
 func (t CallbackToken) LogValue() slog.Value {

@@ -3,9 +3,11 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -119,16 +121,25 @@ func TestNewHandlerRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	ok := func(context.Context, webhook.Event) error { return nil }
 	for name, cfg := range map[string]webhook.Config{
-		"zero SDKAppID":  {Token: testToken},
-		"no token":       {SDKAppID: testApp},
-		"negative skew":  {SDKAppID: testApp, Token: testToken, MaxSkew: -time.Second},
-		"negative limit": {SDKAppID: testApp, Token: testToken, MaxBodyBytes: -1},
+		"zero SDKAppID":   {Token: testToken},
+		"no token":        {SDKAppID: testApp},
+		"negative skew":   {SDKAppID: testApp, Token: testToken, MaxSkew: -time.Second},
+		"negative limit":  {SDKAppID: testApp, Token: testToken, MaxBodyBytes: -1},
+		"limit MaxInt64":  {SDKAppID: testApp, Token: testToken, MaxBodyBytes: math.MaxInt64},
+		"limit 1 GiB + 1": {SDKAppID: testApp, Token: testToken, MaxBodyBytes: webhook.MaxMaxBodyBytes + 1},
 	} {
 		_, err := webhook.NewHandler(cfg, ok)
 		assert.Error(t, err, name)
 	}
 	_, err := webhook.NewHandler(testConfig(), nil)
 	assert.Error(t, err)
+
+	largest := testConfig()
+	largest.MaxBodyBytes = webhook.MaxMaxBodyBytes
+	v, err := webhook.NewVerifier(largest)
+	require.NoError(t, err)
+	_, err = v.Parse(newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
+	assert.NoError(t, err, "the largest limit still accepts a webhook")
 }
 
 func TestAnswers(t *testing.T) {
@@ -245,6 +256,12 @@ func TestConfigAndVerifierPrintWithoutToken(t *testing.T) {
 	var logs bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "webhook", cfg, "verifier", v)
 	assert.False(t, strings.Contains(logs.String(), testToken), "the log line holds the token")
+	for _, value := range []any{cfg, &cfg, struct{ Webhook webhook.Config }{cfg}, map[string]any{"c": cfg}} {
+		encoded, err := json.Marshal(value)
+		require.NoError(t, err)
+		assert.False(t, strings.Contains(string(encoded), testToken), "JSON of a %T holds the token", value)
+		assert.True(t, strings.Contains(string(encoded), `"Token":"[redacted]"`), "JSON of a %T shows a token is set", value)
+	}
 }
 
 func TestParseWithoutBody(t *testing.T) {

@@ -21,9 +21,15 @@ const (
 	DefaultHandlerTimeout = 1800 * time.Millisecond // Tencent waits about 2 s for an answer
 )
 
+// MaxMaxBodyBytes is the largest Config.MaxBodyBytes NewVerifier accepts. A larger one is a mistake (such as
+// math.MaxInt64 meant as "no limit"), and would overflow the read's bound.
+const MaxMaxBodyBytes = 1 << 30
+
 // Config says which webhooks a Verifier or handler accepts.
 //
-// A Config prints without its Token (String, GoString, LogValue).
+// A Config prints without its Token (String, GoString, LogValue, and MarshalJSON for JSON loggers). fmt still
+// prints the Token of a Config that is an unexported field of a caller's struct, field by field, without
+// calling these methods: log such a struct through a method of its own.
 type Config struct {
 	// SDKAppID is the app's id. Required: requests for any other app are refused (403).
 	SDKAppID uint64
@@ -36,7 +42,8 @@ type Config struct {
 	AllowUnsigned bool
 	// MaxSkew is how far RequestTime may be from now, either way. 0 means DefaultMaxSkew (60 s).
 	MaxSkew time.Duration
-	// MaxBodyBytes caps a request body (413 beyond). 0 means DefaultMaxBodyBytes (1 MiB).
+	// MaxBodyBytes caps a request body (413 beyond). 0 means DefaultMaxBodyBytes (1 MiB); more than
+	// MaxMaxBodyBytes (1 GiB) is refused.
 	MaxBodyBytes int64
 	// HandlerTimeout is the deadline of the ctx handed to the HandlerFunc, just under Tencent's 2 s wait so
 	// that a slow handler still answers in time. 0 means DefaultHandlerTimeout.
@@ -59,6 +66,20 @@ func (c Config) String() string {
 
 // GoString is String, so that %#v does not print the Token either.
 func (c Config) GoString() string { return c.String() }
+
+// MarshalJSON encodes c for JSON loggers without its Token: {"SDKAppID":...,"Token":"[redacted]",
+// "AllowUnsigned":...}. It is for logs, not for storing a Config: the token does not survive it.
+func (c Config) MarshalJSON() ([]byte, error) {
+	token := ""
+	if c.Token != "" {
+		token = "[redacted]"
+	}
+	return json.Marshal(struct {
+		SDKAppID      uint64
+		Token         string
+		AllowUnsigned bool
+	}{c.SDKAppID, token, c.AllowUnsigned})
+}
 
 // LogValue lets log/slog print c without its Token.
 func (c Config) LogValue() slog.Value {
@@ -115,6 +136,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, errors.New("webhook: Config.Token is required; set AllowUnsigned to accept unsigned webhooks")
 	case cfg.MaxSkew < 0 || cfg.MaxBodyBytes < 0 || cfg.HandlerTimeout < 0:
 		return nil, errors.New("webhook: Config durations and limits must not be negative")
+	case cfg.MaxBodyBytes > MaxMaxBodyBytes:
+		return nil, fmt.Errorf("webhook: Config.MaxBodyBytes must be at most %d (1 GiB); webhooks are a few KiB", MaxMaxBodyBytes)
 	}
 	if cfg.MaxSkew == 0 {
 		cfg.MaxSkew = DefaultMaxSkew
