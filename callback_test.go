@@ -176,7 +176,9 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			assert.Empty(t, srv.Requests())
 		})
 	}
-	for name, tok := range map[string]string{"empty": "", "129 characters": strings.Repeat("x", 129)} {
+	for name, tok := range map[string]string{"empty": "", "129 characters": strings.Repeat("x", 129),
+		"line break": "tok\nen", "escape sequence": "tok\x1b[2Jen", "bidirectional override": "tok\u202een",
+		"invalid UTF-8": "tok\xffen"} {
 		t.Run("token "+name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := setup(t, nil)

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
-// MaxTokenLength is the longest callback token the API accepts, in characters.
+// MaxTokenLength is the longest callback token the API accepts, in characters. Tencent's pages disagree: one
+// says "1 to 128 characters", another "length is 128". A token of 1 to 128 characters is accepted, which
+// covers both readings.
 const MaxTokenLength = 128
 
 // CallbackToken is the secret that authenticates webhooks. Once it is enabled, Tencent adds Sign and
@@ -44,8 +48,10 @@ func (t CallbackToken) LogValue() slog.Value {
 	return slog.GroupValue(slog.Bool("enabled", t.Enabled))
 }
 
-// Validate returns an [*InputError] (errors.Is(err, ErrInvalidParameter)) when the token is empty or longer
-// than MaxTokenLength characters.
+// Validate returns an [*InputError] (errors.Is(err, ErrInvalidParameter)) when the token is empty, longer
+// than MaxTokenLength characters, not valid UTF-8, or holds a control or format character (a line break, an
+// escape, a bidirectional override): such a token could not be typed into the console, and prints as
+// something else.
 func (t CallbackToken) Validate() error { return t.validate("") }
 
 func (t CallbackToken) validate(op string) error {
@@ -54,6 +60,9 @@ func (t CallbackToken) validate(op string) error {
 	}
 	if !utf8.ValidString(t.Token) {
 		return &InputError{Op: op, Field: "Token", Reason: "must be valid UTF-8"}
+	}
+	if strings.ContainsFunc(t.Token, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		return &InputError{Op: op, Field: "Token", Reason: "must not contain control or format characters"}
 	}
 	return nil
 }

@@ -53,17 +53,13 @@ var subcommands = []subcommand{
 	}, "deleted the callback token")},
 	{"commands", "", func(*flag.FlagSet) action {
 		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
-			known := liveconfig.KnownCommands()
-			words := make([]string, len(known))
-			for i, c := range known {
-				words[i] = string(c)
-			}
-			return view{text: strings.Join(words, "\n"), json: map[string]any{"commands": words}}, nil
+			list := words(liveconfig.KnownCommands())
+			return view{text: strings.Join(list, "\n"), json: commandsJSON{Commands: list}}, nil
 		}}
 	}},
 	{"version", "", func(*flag.FlagSet) action {
 		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
-			return view{text: "liveconfig " + liveconfig.Version, json: map[string]any{"version": liveconfig.Version}}, nil
+			return view{text: "liveconfig " + liveconfig.Version, json: versionJSON{Version: liveconfig.Version}}, nil
 		}}
 	}},
 }
@@ -144,7 +140,7 @@ func planEnsure(ctx context.Context, c *liveconfig.Client, want liveconfig.Callb
 	action, text := "", ""
 	switch {
 	case errors.Is(err, liveconfig.ErrCallbackNotFound):
-		action, text = "create", fmt.Sprintf("would create: %s %v", want.URL, want.Commands)
+		action, text = "create", fmt.Sprintf("would create: %s %v", want.URL, words(want.Commands))
 	case err != nil:
 		return view{}, err
 	case current.Equal(want):
@@ -152,13 +148,13 @@ func planEnsure(ctx context.Context, c *liveconfig.Client, want liveconfig.Callb
 	default:
 		action, text = "update", "would update: "+describeChange(*current, want)
 	}
-	return view{text: text, json: map[string]any{"request_id": "", "changed": action != "none", "dry_run": true, "action": action}}, nil
+	return view{text: text, json: resultJSON{Changed: action != "none", DryRun: true, Action: action}}, nil
 }
 
 func describeChange(from, to liveconfig.CallbackConfig) string {
 	var parts []string
 	if from.URL != to.URL {
-		parts = append(parts, fmt.Sprintf("url %s -> %s", from.URL, to.URL))
+		parts = append(parts, fmt.Sprintf("url %s -> %s", printable(from.URL), to.URL))
 	}
 	var added, removed []liveconfig.Command
 	for _, c := range to.Commands {
@@ -175,7 +171,7 @@ func describeChange(from, to liveconfig.CallbackConfig) string {
 		parts = append(parts, fmt.Sprintf("add %v", added))
 	}
 	if len(removed) > 0 {
-		parts = append(parts, fmt.Sprintf("remove %v", removed))
+		parts = append(parts, printable(fmt.Sprintf("remove %v", removed)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -210,85 +206,115 @@ func tokenGet(fs *flag.FlagSet) action {
 		if err != nil {
 			return view{}, err
 		}
-		out := map[string]any{"enabled": tok.Enabled}
+		out := tokenJSON{Enabled: tok.Enabled}
 		text := fmt.Sprintf("enabled: %t\ntoken: (hidden; pass --show-token to print it)", tok.Enabled)
 		if *show {
-			out["token"] = tok.Token
-			text = fmt.Sprintf("enabled: %t\ntoken: %s", tok.Enabled, tok.Token)
+			out.Token = tok.Token
+			text = fmt.Sprintf("enabled: %t\ntoken: %s", tok.Enabled, printable(tok.Token))
 		}
 		return view{text: text, json: out}, nil
 	})
 }
 
-// run parses args, runs the subcommand and prints its result or error. It returns the exit code.
+// run parses args, runs the subcommand and prints its result or error. It returns the exit code. ctx ends
+// when the user interrupts the tool.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	format, args, err := takeOutput(args)
+	if err != nil {
+		return report(stderr, format, err)
+	}
 	path, rest := splitPath(args)
 	sub, ok := findSubcommand(path)
 	if !ok {
-		return usageFor(path, args, rest, stdout, stderr)
+		return usageFor(format, path, args, rest, stdout, stderr)
 	}
 
 	fs := flag.NewFlagSet("liveconfig "+sub.path, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var common commonFlags
-	common.register(fs)
 	act := sub.flags(fs)
+	var common commonFlags
+	if act.needsClient {
+		common.register(fs)
+	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, leafUsage(sub, fs))
-			return exitOK
+			return printHelp(stdout, format, leafUsage(sub, fs))
 		}
-		return report(stderr, common.output, &usageError{err.Error() + "\n" + leafUsage(sub, fs)})
+		return report(stderr, format, &usageError{fmt.Sprintf("%v; see 'liveconfig %s --help'", err, sub.path)})
 	}
-	if fs.NArg() > 0 {
-		return report(stderr, common.output, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "help":
+		return printHelp(stdout, format, leafUsage(sub, fs))
+	case fs.NArg() > 0:
+		return report(stderr, format, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
+	}
+	if !act.needsClient {
+		v, err := act.run(ctx, nil)
+		if err != nil {
+			return report(stderr, format, err)
+		}
+		printView(stdout, format, v)
+		return exitOK
 	}
 	if err := common.check(); err != nil {
-		return report(stderr, "text", err)
+		return report(stderr, format, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, common.timeout)
-	defer cancel()
-
-	var client *liveconfig.Client
-	if act.needsClient {
-		cfg, err := common.clientConfig(getenv)
-		if err != nil {
-			return report(stderr, common.output, err)
-		}
-		if client, err = liveconfig.NewClient(cfg); err != nil {
-			return report(stderr, common.output, err)
-		}
-		defer client.CloseIdleConnections()
-	}
-	v, err := act.run(ctx, client)
+	cfg, err := common.clientConfig(getenv)
 	if err != nil {
-		return report(stderr, common.output, err)
+		return report(stderr, format, err)
 	}
-	printView(stdout, common.output, v)
+	client, err := liveconfig.NewClient(cfg)
+	if err != nil {
+		return report(stderr, format, err)
+	}
+	defer client.CloseIdleConnections()
+	callCtx, cancel := context.WithTimeout(ctx, common.timeout)
+	defer cancel()
+	v, err := act.run(callCtx, client)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return report(stderr, format, &interruptedError{err})
+	case err != nil:
+		return report(stderr, format, inCLITerms(callCtx, err, &common, getenv))
+	}
+	printView(stdout, format, v)
+	return exitOK
+}
+
+// printHelp prints usage on request: as it is, or as the one JSON object of -o json.
+func printHelp(w io.Writer, format, usage string) int {
+	if format == "json" {
+		writeJSON(w, usageJSON{Usage: usage})
+	} else {
+		fmt.Fprint(w, usage)
+	}
 	return exitOK
 }
 
 // usageFor answers a command line that names no subcommand: help on request (exit 0), else an error and the
 // usage of what it did name (exit 2).
-func usageFor(path string, args, rest []string, stdout, stderr io.Writer) int {
+func usageFor(format, path string, args, rest []string, stdout, stderr io.Writer) int {
 	usage := topUsage()
 	if group := subcommandsUnder(path); path != "" && len(group) > 0 {
 		usage = groupUsage(path, group)
 	}
 	if len(rest) > 0 && isHelp(rest[0]) {
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return printHelp(stdout, format, usage)
 	}
+	var msg string
 	switch {
 	case len(args) == 0:
-		fmt.Fprintln(stderr, "liveconfig: a command is required")
+		msg = "a command is required; see 'liveconfig --help'"
 	case len(rest) == 0:
-		fmt.Fprintf(stderr, "liveconfig: %q needs a command\n", path)
+		msg = fmt.Sprintf("%q needs a command; see 'liveconfig %s --help'", path, path)
 	default:
-		fmt.Fprintf(stderr, "liveconfig: unknown command %q\n", strings.Join(args, " "))
+		msg = fmt.Sprintf("unknown command %q; see 'liveconfig --help'", strings.Join(args, " "))
 	}
-	fmt.Fprint(stderr, usage)
-	return exitUsage
+	code := report(stderr, format, &usageError{msg})
+	if format == "text" {
+		fmt.Fprint(stderr, "\n"+usage)
+	}
+	return code
 }
 
 // splitPath takes the words naming a subcommand off the front of args.

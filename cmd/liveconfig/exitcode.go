@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"strings"
 
 	"github.com/go-tuilive/liveconfig"
 )
@@ -14,6 +15,8 @@ const (
 	exitUsage    = 2 // usage error or invalid input: nothing was sent
 	exitAuth     = 3 // credentials or permissions refused
 	exitConflict = 4 // the configuration or token exists, or does not
+
+	exitInterrupted = 130 // the user interrupted the tool (Ctrl-C), as shells report 128 + SIGINT
 )
 
 // usageError is a mistake in the command line.
@@ -21,12 +24,23 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// interruptedError is a command stopped by the user; err is how the call in flight ended.
+type interruptedError struct{ err error }
+
+func (e *interruptedError) Error() string {
+	return "interrupted: " + strings.TrimPrefix(e.err.Error(), "liveconfig: ")
+}
+func (e *interruptedError) Unwrap() error { return e.err }
+
 func exitCode(err error) int {
 	var usage *usageError
 	var input *liveconfig.InputError
+	var interrupted *interruptedError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &interrupted):
+		return exitInterrupted
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &usage), errors.As(err, &input), errors.Is(err, liveconfig.ErrInvalidConfig):

@@ -13,9 +13,38 @@ import (
 	"github.com/go-tuilive/liveconfig"
 )
 
-// commonFlags are the flags every subcommand takes.
+// takeOutput finds -o / --output (also -output, and the name=value forms) anywhere on the command line, so
+// that the format holds for every outcome, usage errors included, and returns the other arguments. A bad or
+// missing value is a usage error, reported as text.
+func takeOutput(args []string) (format string, rest []string, err error) {
+	format = "text"
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			return format, append(rest, args[i:]...), nil
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") || (name != "o" && name != "output") {
+			rest = append(rest, arg)
+			continue
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return "text", nil, &usageError{"-o needs a value: text or json"}
+			}
+			i++
+			value = args[i]
+		}
+		if value != "text" && value != "json" {
+			return "text", nil, &usageError{fmt.Sprintf("-o must be text or json, not %q", value)}
+		}
+		format = value
+	}
+	return format, rest, nil
+}
+
+// commonFlags are the flags of every subcommand that calls the API.
 type commonFlags struct {
-	output        string
 	sdkAppID      string
 	identifier    string
 	region        string
@@ -25,8 +54,6 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.output, "o", "text", "output format: text or json")
-	fs.StringVar(&c.output, "output", "text", "output format: text or json")
 	fs.StringVar(&c.sdkAppID, "sdkappid", "", "the app's SDKAppID (default $LIVECONFIG_SDKAPPID)")
 	fs.StringVar(&c.identifier, "identifier", "", "an App administrator account (default $LIVECONFIG_IDENTIFIER)")
 	fs.StringVar(&c.region, "region", "", "china, singapore, usa, korea, germany, india, indonesia or japan (default $LIVECONFIG_REGION)")
@@ -36,13 +63,18 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 }
 
 func (c *commonFlags) check() error {
-	if c.output != "text" && c.output != "json" {
-		return &usageError{fmt.Sprintf("-o must be text or json, not %q", c.output)}
-	}
 	if c.timeout <= 0 {
-		return &usageError{"--timeout must be positive"}
+		return &usageError{fmt.Sprintf("--timeout must be positive, not %v", c.timeout)}
 	}
 	return nil
+}
+
+// regionSource names, in this tool's terms, where the region the command called came from.
+func (c *commonFlags) regionSource(getenv func(string) string) string {
+	if c.endpoint != "" || getenv("LIVECONFIG_ENDPOINT") != "" {
+		return "the one --endpoint (or LIVECONFIG_ENDPOINT) points at"
+	}
+	return "--region (or LIVECONFIG_REGION)"
 }
 
 // clientConfig builds the client's Config from the flags, then the environment.
@@ -95,21 +127,28 @@ func (c *commonFlags) secretKey(getenv func(string) string) (string, error) {
 	return "", &usageError{"the secret key is missing: set LIVECONFIG_SECRET_KEY or LIVECONFIG_SECRET_KEY_FILE, or pass --secret-key-file"}
 }
 
-// readSecretFile reads a secret, dropping the line break an editor leaves at the end. Errors name the file,
+// maxSecretFile is the largest secret file read. A key is 64 characters and a token at most 128.
+const maxSecretFile = 64 << 10
+
+// readSecretFile reads a secret, without the white space around it (the line break an editor leaves at the
+// end, a stray CR or space). A file larger than maxSecretFile, or empty, is refused. Errors name the file,
 // never its content.
 func readSecretFile(path, what string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", &usageError{fmt.Sprintf("%s: %v", what, errors.Unwrap(err))}
+		return "", &usageError{fmt.Sprintf("%s %s: %v", what, path, errors.Unwrap(err))}
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return "", &usageError{fmt.Sprintf("%s: reading %s failed", what, path)}
+	data, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	switch {
+	case err != nil:
+		return "", &usageError{fmt.Sprintf("%s %s: reading it failed: %v", what, path, errors.Unwrap(err))}
+	case len(data) > maxSecretFile:
+		return "", &usageError{fmt.Sprintf("%s %s: larger than %d KiB, so not a key or token", what, path, maxSecretFile>>10)}
 	}
-	secret := strings.TrimRight(string(data), "\r\n")
+	secret := strings.TrimSpace(string(data))
 	if secret == "" {
-		return "", &usageError{fmt.Sprintf("%s: %s is empty", what, path)}
+		return "", &usageError{fmt.Sprintf("%s %s: empty", what, path)}
 	}
 	return secret, nil
 }
@@ -117,13 +156,7 @@ func readSecretFile(path, what string) (string, error) {
 // commandList is a --command flag: it repeats and takes comma-separated lists.
 type commandList []liveconfig.Command
 
-func (l *commandList) String() string {
-	words := make([]string, len(*l))
-	for i, c := range *l {
-		words[i] = string(c)
-	}
-	return strings.Join(words, ",")
-}
+func (l *commandList) String() string { return strings.Join(words(*l), ",") }
 
 func (l *commandList) Set(value string) error {
 	for _, word := range strings.Split(value, ",") {

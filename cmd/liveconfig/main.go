@@ -13,12 +13,16 @@
 //
 // The app comes from the environment: LIVECONFIG_SDKAPPID, LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY (or
 // LIVECONFIG_SECRET_KEY_FILE), LIVECONFIG_REGION and optionally LIVECONFIG_ENDPOINT; the flags --sdkappid,
-// --identifier, --region, --endpoint and --secret-key-file override them. No flag takes the secret itself.
-// Every subcommand takes -o text|json (or --output) and --timeout (default 30s), which bounds the whole
-// command; Ctrl-C cancels the call in flight.
+// --identifier, --region, --endpoint and --secret-key-file override them. No flag takes the secret itself;
+// secret and token files are read without the white space around them and may hold at most 64 KiB.
+// Every subcommand takes -o text|json (or --output), anywhere on the command line: with -o json, every
+// outcome, usage errors and help included, is exactly one JSON object. Subcommands that call the API take
+// --timeout (default 30s), which bounds the whole command; Ctrl-C cancels the call in flight. Text output
+// quotes any string from the server that holds a control or format character.
 //
 // Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
-// 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not).
+// 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not);
+// 130 interrupted (Ctrl-C).
 package main
 
 import (

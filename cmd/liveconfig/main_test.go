@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -305,24 +304,4 @@ func TestTimeoutBoundsTheCommand(t *testing.T) {
 	r := cli(t, env, "callback", "get", "--timeout", "300ms")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "deadline exceeded")
-}
-
-func TestInterruptCancelsTheCallInFlight(t *testing.T) {
-	t.Parallel()
-	srv, env := fakeEnv(t)
-	srv.InjectFault("", liveconfigtest.Fault{Delay: time.Minute, Times: liveconfigtest.Always})
-	cmd := exec.Command(binary, "callback", "get")
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	require.Eventually(t, func() bool { return srv.InFlight() > 0 }, 5*time.Second, 5*time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	err := cmd.Wait()
-	var exitErr *exec.ExitError
-	require.ErrorAs(t, err, &exitErr)
-	assert.Equal(t, 1, exitErr.ExitCode())
-	assert.Regexp(t, "interrupt signal received|context canceled", stderr.String(), "the cancellation is reported")
 }

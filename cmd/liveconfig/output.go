@@ -1,14 +1,53 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/go-tuilive/liveconfig"
+)
+
+// The JSON shapes of the tool's contract. Each outcome is exactly one of these objects, on stdout for a result
+// and on stderr for an error.
+type (
+	resultJSON struct {
+		RequestID string `json:"request_id"`
+		Changed   bool   `json:"changed"`
+		DryRun    bool   `json:"dry_run,omitempty"`
+		Action    string `json:"action,omitempty"` // with dry_run: create, update or none
+	}
+	callbackJSON struct {
+		URL      string   `json:"url"`
+		Commands []string `json:"commands"`
+	}
+	tokenJSON struct {
+		Enabled bool   `json:"enabled"`
+		Token   string `json:"token,omitempty"` // only with --show-token
+	}
+	commandsJSON struct {
+		Commands []string `json:"commands"`
+	}
+	versionJSON struct {
+		Version string `json:"version"`
+	}
+	usageJSON struct {
+		Usage string `json:"usage"`
+	}
+	errorJSON struct {
+		Error errorDetail `json:"error"`
+	}
+	errorDetail struct {
+		Code      int    `json:"code"` // the server's ErrorCode, or 0 for failures that are not the server's
+		Info      string `json:"info"` // one line, never starting with "liveconfig: "
+		RequestID string `json:"request_id"`
+	}
 )
 
 // view is a result in both output formats.
@@ -34,50 +73,94 @@ func writeJSON(w io.Writer, v any) {
 func resultView(res *liveconfig.Result, done string) view {
 	text := done
 	if res.RequestID != "" {
-		text += " (request " + res.RequestID + ")"
+		text += " (request " + printable(res.RequestID) + ")"
 	}
-	return view{text: text, json: map[string]any{"request_id": res.RequestID, "changed": res.Changed}}
+	return view{text: text, json: resultJSON{RequestID: res.RequestID, Changed: res.Changed}}
 }
 
 func callbackView(cfg *liveconfig.CallbackConfig) view {
-	words := make([]string, len(cfg.Commands))
-	for i, c := range cfg.Commands {
-		words[i] = string(c)
+	list := words(cfg.Commands)
+	text := "url: " + printable(cfg.URL) + "\ncommands:"
+	for _, w := range list {
+		text += "\n  " + printable(w)
 	}
-	text := "url: " + cfg.URL + "\ncommands:"
-	for _, w := range words {
-		text += "\n  " + w
+	return view{text: text, json: callbackJSON{URL: cfg.URL, Commands: list}}
+}
+
+// words returns the command words as strings, each once, in their first order.
+func words(cmds []liveconfig.Command) []string {
+	out := make([]string, 0, len(cmds))
+	seen := make(map[liveconfig.Command]bool, len(cmds))
+	for _, c := range cmds {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, string(c))
+		}
 	}
-	return view{text: text, json: map[string]any{"url": cfg.URL, "commands": words}}
+	return out
+}
+
+// printable returns s as it is when every character of it prints as itself, and quoted as a Go string
+// otherwise, so that a line break, an escape sequence or a bidirectional override that came from the server
+// cannot forge lines or change the terminal.
+func printable(s string) string {
+	for _, r := range s {
+		if r == unicode.ReplacementChar || !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) || (unicode.IsSpace(r) && r != ' ') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // report prints err to w in the chosen format and returns the exit code it maps to. The library's errors
-// carry no credential, and this tool adds none.
+// carry no credential, and this tool adds none. Either way the message is one line.
 func report(w io.Writer, format string, err error) int {
 	code := exitCode(err)
 	if errors.Is(err, flag.ErrHelp) {
 		return code
 	}
+	detail := errorDetail{Info: oneLine(strings.TrimPrefix(err.Error(), "liveconfig: "))}
+	var apiErr *liveconfig.APIError
+	var respErr *liveconfig.ResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		detail.Code, detail.RequestID = apiErr.Code, apiErr.RequestID
+	case errors.As(err, &respErr):
+		detail.RequestID = respErr.RequestID
+	}
 	if format == "json" {
-		detail := map[string]any{"code": 0, "info": err.Error(), "request_id": ""}
-		var apiErr *liveconfig.APIError
-		var respErr *liveconfig.ResponseError
-		switch {
-		case errors.As(err, &apiErr):
-			detail["code"], detail["info"], detail["request_id"] = apiErr.Code, apiErr.Info, apiErr.RequestID
-		case errors.As(err, &respErr):
-			detail["request_id"] = respErr.RequestID
-		}
-		writeJSON(w, map[string]any{"error": detail})
+		writeJSON(w, errorJSON{Error: detail})
 		return code
 	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "liveconfig: ") {
-		msg = "liveconfig: " + msg
-	}
-	fmt.Fprintln(w, msg)
+	fmt.Fprintln(w, "liveconfig: "+detail.Info)
 	return code
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// inCLITerms rewrites what the library says in terms of its Config into the flags and variables of this
+// tool, and says which bound ended a command that ran out of time.
+func inCLITerms(ctx context.Context, err error, common *commonFlags, getenv func(string) string) error {
+	var apiErr *liveconfig.APIError
+	if errors.As(err, &apiErr) && apiErr.Hint != "" {
+		hinted := *apiErr
+		hinted.Hint = "the app may live in another region than " + common.regionSource(getenv)
+		err = &hinted
+	}
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = &cliError{msg: "--timeout " + common.timeout.String() + " ran out: " + strings.TrimPrefix(err.Error(), "liveconfig: "), err: err}
+	}
+	return err
+}
+
+// cliError is an error with a message of this tool's own, matching what it wraps.
+type cliError struct {
+	msg string
+	err error
+}
+
+func (e *cliError) Error() string { return e.msg }
+func (e *cliError) Unwrap() error { return e.err }
 
 func topUsage() string {
 	var b strings.Builder
@@ -88,10 +171,11 @@ func topUsage() string {
 	b.WriteString(`
 The app comes from LIVECONFIG_SDKAPPID, LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY (or LIVECONFIG_SECRET_KEY_FILE),
 LIVECONFIG_REGION and LIVECONFIG_ENDPOINT, or from the flags --sdkappid, --identifier, --secret-key-file, --region
-and --endpoint. Every command takes -o text|json and --timeout. Run 'liveconfig <command> --help' for its flags.
+and --endpoint. Every command takes -o text|json, anywhere on the line; commands that call the API take --timeout.
+Run 'liveconfig <command> --help' for its flags.
 
 Exit codes: 0 success, 1 server or network failure, 2 usage or invalid input (nothing sent),
-3 authentication or permission refused, 4 state conflict (exists / does not exist).
+3 authentication or permission refused, 4 state conflict (exists / does not exist), 130 interrupted (Ctrl-C).
 `)
 	return b.String()
 }
@@ -105,9 +189,11 @@ func groupUsage(group string, subs []subcommand) string {
 	return b.String()
 }
 
+// leafUsage lists a subcommand's flags, -o and --output as the one flag they are.
 func leafUsage(s subcommand, fs *flag.FlagSet) string {
 	var b strings.Builder
 	b.WriteString("Usage: " + strings.TrimSpace("liveconfig "+s.path+" "+s.synopsis) + "\n\nFlags:\n")
+	b.WriteString("  -o, --output text|json\n    \toutput format (default text)\n")
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
