@@ -53,9 +53,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Op = op
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	rec.Body = body
-
 	ans := s.check(r, known, body, readErr, &rec)
+	if ans.code == 0 {
+		rec.Body = body // a refused request's body is not kept: anyone can send one, of any size
+	}
 	var fault *Fault
 	if ans.code == 0 {
 		fault = s.takeFault(op)

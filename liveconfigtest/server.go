@@ -108,6 +108,12 @@ func NewServer(opts ...Option) *Server {
 		s.limiter = rate.NewLimiter(rate.Limit(o.rateLimit), max(1, int(o.rateLimit)))
 	}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// Bound every phase of a connection, as a server open to other programs must: a client that sends its
+	// request slowly, or goes quiet, cannot hold a connection. The write bound leaves room for Delay faults.
+	s.http.Config.ReadHeaderTimeout = 10 * time.Second
+	s.http.Config.ReadTimeout = 30 * time.Second
+	s.http.Config.WriteTimeout = 5 * time.Minute
+	s.http.Config.IdleTimeout = 2 * time.Minute
 	if o.listener != nil {
 		s.http.Listener.Close()
 		s.http.Listener = o.listener
@@ -229,7 +235,7 @@ type Request struct {
 	Time        time.Time       // when it arrived, by the server's clock
 	Random      uint32          // the random query parameter
 	UserSigHash string          // the first 16 hex digits of the SHA-256 of the usersig: tells signatures apart without revealing them
-	Body        json.RawMessage // the body as received
+	Body        json.RawMessage // the body as received; nil when the server refused the request before its endpoint (query, UserSig, rate limit, unknown path)
 	Code        int             // the ErrorCode answered; -1 when a fault answered raw or dropped the connection
 }
 

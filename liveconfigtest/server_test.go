@@ -3,6 +3,7 @@ package liveconfigtest_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -89,4 +90,34 @@ func TestServerPrintsWithoutItsKey(t *testing.T) {
 		assert.False(t, strings.Contains(printed, srv.SecretKey()), "%s prints the key", format)
 		assert.Contains(t, printed, srv.URL(), format)
 	}
+}
+
+// TestRefusedRequestsKeepNoBody: anyone can send the fake a refused request of any size; only the bodies of
+// requests it accepted are kept, and WithRequestLogLimit bounds how many are.
+func TestRefusedRequestsKeepNoBody(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithRequestLogLimit(3))
+	big := `{"Pad":"` + strings.Repeat("x", 512<<10) + `"}`
+	for _, path := range []string{"/v4/live_config/get_callback", "/elsewhere"} {
+		resp, err := http.Post(srv.URL()+path+"?sdkappid=1&identifier=x&usersig=forged&random=1&contenttype=json",
+			"application/json", strings.NewReader(big))
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	c := srv.Client()
+	defer c.CloseIdleConnections()
+	_, err := c.DeleteCallback(context.Background())
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	assert.Nil(t, reqs[0].Body, "a refused request's body is not kept")
+	assert.Nil(t, reqs[1].Body, "nor an unknown path's")
+	assert.JSONEq(t, `{}`, string(reqs[2].Body))
+
+	for range 5 {
+		_, err := c.DeleteCallback(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.Requests(), 3, "the log keeps the last 3")
+	http.DefaultClient.CloseIdleConnections()
 }

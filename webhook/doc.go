@@ -8,13 +8,13 @@
 //		case *webhook.AfterCreateRoom:
 //			log.Printf("room %s created by %s", ev.RoomInfo.RoomID, ev.RoomInfo.OwnerAccount)
 //		case *webhook.BeforeSendGift:
-//			if ev.GiftWater.Coins > limit {
+//			if ev.GiftWater.Exceeds(limit) { // Coins x Count, safe against overflow
 //				return webhook.Reject(102150, "gift over the limit") // shown to the sender
 //			}
 //		}
 //		return nil
 //	})
-//	http.Handle("/tencent/webhook", h)
+//	mux.Handle("/tencent/webhook", h) // no method in the pattern: the handler answers a GET with its own JSON 405
 //
 // # Verification
 //
@@ -22,7 +22,7 @@
 // app's (else 403); with a Token, Sign and RequestTime are present, RequestTime is within 60 s of now and Sign
 // is Sign(Token, RequestTime), compared in constant time (else 401); the body is at most 1 MiB (else 413) and
 // a JSON object (else 400). Refused requests are answered with that status and a JSON FAIL body with a short
-// reason; they never reach the handler. [Verifier.Parse] does the same checks for those who do not want the
+// reason, and the connection is closed without reading more of it; they never reach the handler. [Verifier.Parse] does the same checks for those who do not want the
 // handler.
 //
 // What the signature proves, and what it does not: Sign is SHA-256(Token + RequestTime), so a valid one proves
@@ -48,8 +48,8 @@
 //
 // # Events
 //
-// Each documented command word decodes to its own type (18 in all; Live.CallbackBeforeCallBackNotBlock is a
-// switch, not an event). A well-formed word this package does not know becomes an [*UnknownEvent] with the
+// Each command word of liveconfig.KnownCommands decodes to its own type, but for
+// Live.CallbackBeforeCallBackNotBlock, which is a switch, not an event. A well-formed word this package does not know becomes an [*UnknownEvent] with the
 // raw body, handed to the handler and answered OK. Decoding accepts what Tencent's documents show: accounts
 // as strings or bare numbers ([Account]), EventTime as a number or a string ([UnixMilli]), absent optional
 // fields.

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
@@ -259,6 +260,24 @@ type GiftWater struct {
 	GiftID      string      `json:"GiftId"`
 	Count       int         `json:"Count"`
 	Coins       int64       `json:"Coins"` // the value of one gift
+}
+
+// Value returns what the whole gift is worth, Coins × Count, with a Count of 0 counted as 1. ok is false when
+// Coins or Count is negative or the product does not fit an int64: a limit check must then refuse the gift,
+// since a wrapped product would pass any limit.
+func (g GiftWater) Value() (coins int64, ok bool) {
+	count := int64(max(g.Count, 1))
+	if g.Coins < 0 || g.Count < 0 || (g.Coins > 0 && count > math.MaxInt64/g.Coins) {
+		return 0, false
+	}
+	return g.Coins * count, true
+}
+
+// Exceeds reports whether the gift is worth more than limit coins, or cannot be valued (see Value). It is
+// the check a gift limit needs, safe against overflow and negative values.
+func (g GiftWater) Exceeds(limit int64) bool {
+	value, ok := g.Value()
+	return !ok || value > limit
 }
 
 // BeforeSendGift asks whether a gift may be sent (Live.CallbackBeforeSendGift). Answer nil to let it through

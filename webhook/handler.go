@@ -51,8 +51,11 @@ var answerOK = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` + "\n
 
 // NewHandler returns an http.Handler that verifies each webhook (see Verifier.Parse), hands it to fn as a
 // typed Event, and answers as Tencent expects. Refused requests never reach fn: they get the refusal's status
-// and a JSON FAIL body with a short reason. A panic in fn is answered as an error and logged. Mount it on any
-// router; it serves every path it is given.
+// and a JSON FAIL body with a short reason, and the connection is closed after it, so that nothing more is
+// read from a refused sender. A panic in fn is answered as an error and logged. Mount it on any router,
+// without a method in the pattern (mux.Handle("/tencent/webhook", h), not "POST /tencent/webhook"), so that a
+// wrong method gets this handler's JSON 405 rather than the router's plain-text one; it serves every path it
+// is given.
 //
 // It returns an error for a zero SDKAppID, or an empty Token without AllowUnsigned.
 func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
@@ -80,6 +83,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			refusal = refuse(ErrMalformed, http.StatusBadRequest, "%v", err)
 		}
 		h.logf(r.Context(), slog.LevelWarn, "webhook refused", slog.String("reason", refusal.Error()), slog.String("remote", r.RemoteAddr))
+		// Closing the connection keeps net/http from reading the rest of an unread body before it answers:
+		// a forger could otherwise hold the connection by sending that body a byte at a time.
+		w.Header().Set("Connection", "close")
 		writeAnswer(w, refusal.Status, answer{ActionStatus: "FAIL", ErrorCode: refusal.Status, ErrorInfo: refusal.Err.Error()})
 		return
 	}

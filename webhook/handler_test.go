@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,7 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -272,4 +275,54 @@ func TestParseWithoutBody(t *testing.T) {
 	r.Body = nil
 	_, err = v.Parse(r)
 	assert.ErrorIs(t, err, webhook.ErrMalformed, "no body is refused, not a panic")
+}
+
+// TestRefusalDoesNotWaitForTheBody sends what a forger holding a connection open would: a bad Sign, a
+// Content-Length of 100,000 and then nothing more. The refusal must come at once and the connection close,
+// rather than the server reading the body it was promised first.
+func TestRefusalDoesNotWaitForTheBody(t *testing.T) {
+	t.Parallel()
+	h, err := webhook.NewHandler(testConfig(), func(context.Context, webhook.Event) error { return nil })
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /tencent/webhook?SdkAppid=%d&CallbackCommand=Live.CallbackAfterCreateRoom&Sign=%s&RequestTime=%d HTTP/1.1\r\n"+
+		"Host: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"a\":", testApp, strings.Repeat("0", 64), testNow.Unix())
+	require.NoError(t, err)
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(2*time.Second))) // reached only when the fix is gone
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the refusal arrives without the body being sent")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.True(t, resp.Close, "the server closes the connection after a refusal")
+	resp.Body.Close()
+}
+
+func TestGiftValueIsSafeAgainstOverflowAndNegatives(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		gift   webhook.GiftWater
+		value  int64
+		ok     bool
+		exceed bool // of a limit of 5000
+	}{
+		{webhook.GiftWater{Count: 2, Coins: 3000}, 6000, true, true},
+		{webhook.GiftWater{Count: 1, Coins: 10}, 10, true, false},
+		{webhook.GiftWater{Count: 0, Coins: 10}, 10, true, false},
+		{webhook.GiftWater{Count: 5, Coins: 1000}, 5000, true, false},
+		{webhook.GiftWater{Count: 2, Coins: 4611686018427387904}, 0, false, true},
+		{webhook.GiftWater{Count: math.MaxInt32, Coins: math.MaxInt64 / 2}, 0, false, true},
+		{webhook.GiftWater{Count: -1, Coins: 10}, 0, false, true},
+		{webhook.GiftWater{Count: 1, Coins: -10}, 0, false, true},
+		{webhook.GiftWater{Count: 3, Coins: 0}, 0, true, false},
+	}
+	for _, tt := range tests {
+		value, ok := tt.gift.Value()
+		assert.Equal(t, tt.value, value, "%+v", tt.gift)
+		assert.Equal(t, tt.ok, ok, "%+v", tt.gift)
+		assert.Equal(t, tt.exceed, tt.gift.Exceeds(5000), "%+v", tt.gift)
+	}
 }

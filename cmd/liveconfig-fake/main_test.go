@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,6 +30,8 @@ func TestServesTheFakeUntilCancelled(t *testing.T) {
 	baseURL := lines.Text()
 	require.True(t, lines.Scan())
 	assert.Equal(t, "sdkappid=3000000001 identifier=administrator key=shared-test-key", lines.Text())
+	require.True(t, lines.Scan())
+	assert.Contains(t, lines.Text(), "keeping the last 1000 requests", "the request log is bounded by default")
 	go io.Copy(io.Discard, out)
 
 	client, err := liveconfig.NewClient(liveconfig.Config{Endpoint: baseURL, SDKAppID: 3000000001,
@@ -44,4 +48,18 @@ func TestServesTheFakeUntilCancelled(t *testing.T) {
 func TestRefusesBadArguments(t *testing.T) {
 	assert.Error(t, run(context.Background(), []string{"-sdkappid", "x"}, io.Discard, io.Discard))
 	assert.Error(t, run(context.Background(), []string{"extra"}, io.Discard, io.Discard))
+}
+
+// TestHelpExitsZero runs main itself in a child process, since only main decides the exit code.
+func TestHelpExitsZero(t *testing.T) {
+	if os.Getenv("LIVECONFIG_FAKE_MAIN") == "1" {
+		os.Args = []string{"liveconfig-fake", "-h"}
+		main()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestHelpExitsZero$")
+	cmd.Env = append(os.Environ(), "LIVECONFIG_FAKE_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "-h exits 0: %s", out)
+	assert.Contains(t, string(out), "-request-log")
 }

@@ -8,8 +8,8 @@
 // With LIVECONFIG_SDKAPPID, LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY and LIVECONFIG_REGION (or
 // LIVECONFIG_ENDPOINT) set, it runs the configuration steps against that app instead, with
 // LIVECONFIG_CALLBACK_URL as the callback URL (default https://example.com/liveconfig-quickstart); it skips the
-// delivery, which only the fake can make. Because it ends by deleting the configuration, it refuses to touch an
-// app that already has a callback configuration with another URL unless LIVECONFIG_QUICKSTART_OVERWRITE=1.
+// delivery, which only the fake can make. Because it replaces and then deletes the configuration and the token,
+// it first reads both and refuses to touch an app that has either, unless LIVECONFIG_QUICKSTART_OVERWRITE=1.
 package main
 
 import (
@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
@@ -123,15 +124,38 @@ func runReal(ctx context.Context, out io.Writer, getenv func(string) string) err
 	fmt.Fprintf(out, "Running against the REAL service for app %d (%s). This changes the app's callback configuration and token,\n", appID, client)
 	fmt.Fprintf(out, "and deletes both at the end. Callback URL: %s\n", callbackURL)
 
-	current, err := client.GetCallback(ctx)
-	switch {
-	case errors.Is(err, liveconfig.ErrCallbackNotFound):
-	case err != nil:
-		return err
-	case current.URL != callbackURL && getenv("LIVECONFIG_QUICKSTART_OVERWRITE") != "1":
-		return fmt.Errorf("the app already has a callback configuration for %s; not touching it (set LIVECONFIG_QUICKSTART_OVERWRITE=1 to replace and then delete it)", current.URL)
+	if getenv("LIVECONFIG_QUICKSTART_OVERWRITE") != "1" {
+		if err := refuseExistingState(ctx, client); err != nil {
+			return err
+		}
 	}
 	return steps(ctx, out, client, callbackURL, randomToken(), nil)
+}
+
+// refuseExistingState reads the app's callback configuration and token, and returns an error when either
+// exists: the walkthrough overwrites both and ends by deleting both, which on an app in use would stop its
+// webhooks and throw away its token. It changes nothing.
+func refuseExistingState(ctx context.Context, client *liveconfig.Client) error {
+	var existing []string
+	current, err := client.GetCallback(ctx)
+	switch {
+	case err == nil:
+		existing = append(existing, "a callback configuration for "+current.URL)
+	case !errors.Is(err, liveconfig.ErrCallbackNotFound):
+		return err
+	}
+	_, err = client.GetCallbackToken(ctx)
+	switch {
+	case err == nil:
+		existing = append(existing, "a callback token")
+	case !errors.Is(err, liveconfig.ErrTokenNotFound):
+		return err
+	}
+	if len(existing) > 0 {
+		return fmt.Errorf("the app already has %s; not touching it, since the walkthrough replaces and then deletes both "+
+			"(set LIVECONFIG_QUICKSTART_OVERWRITE=1 to allow that)", strings.Join(existing, " and "))
+	}
+	return nil
 }
 
 // steps is the flow both modes share. deliver, when not nil, has a signed webhook delivered.

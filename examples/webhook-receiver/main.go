@@ -3,6 +3,8 @@
 //
 //	LIVECONFIG_SDKAPPID=1400000001 WEBHOOK_TOKEN=... go run ./examples/webhook-receiver -addr :8080 -gift-limit 5000
 //
+// For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN.
+//
 // Point the app's callback URL at https://your-host/tencent/webhook (behind TLS) with liveconfig's
 // EnsureCallback, and enable the same token with SetCallbackToken.
 package main
@@ -13,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -25,7 +28,8 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	giftLimit := flag.Int64("gift-limit", 5000, "refuse gifts worth more coins than this")
+	giftLimit := flag.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
+	allowUnsigned := flag.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
@@ -34,12 +38,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: set LIVECONFIG_SDKAPPID to the app's SDKAppID")
 		os.Exit(2)
 	}
-	mux, err := newMux(webhook.Config{SDKAppID: appID, Token: os.Getenv("WEBHOOK_TOKEN"), Logger: logger}, *giftLimit, logger)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
+	if *giftLimit < 0 {
+		fmt.Fprintln(os.Stderr, "webhook-receiver: -gift-limit must not be negative")
 		os.Exit(2)
 	}
-	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	cfg := webhook.Config{SDKAppID: appID, Token: os.Getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger}
+	mux, err := newMux(cfg, *giftLimit, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webhook-receiver:", err, "(or pass -allow-unsigned)")
+		os.Exit(2)
+	}
+	l, err := net.Listen("tcp", *addr) // before saying anything: a taken port is an error, not a receiver
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
+		os.Exit(1)
+	}
+	srv := newServer(mux)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -49,14 +63,27 @@ func main() {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	logger.Info("receiving webhooks", "addr", *addr, "path", "/tencent/webhook")
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	logger.Info("receiving webhooks", "addr", l.Addr().String(), "path", "/tencent/webhook")
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		logger.Error("serving", "error", err)
 		os.Exit(1)
 	}
 }
 
-// newMux serves the webhook handler at /tencent/webhook.
+// newServer bounds every phase of a connection, so that a client that sends slowly, or not at all, cannot
+// hold one open: Tencent sends a webhook of a few KiB in one go and waits 2 s for the answer.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+}
+
+// newMux serves the webhook handler at /tencent/webhook. It is mounted without a method in the pattern, so that
+// a GET gets the handler's own JSON 405 rather than the router's plain-text one.
 func newMux(cfg webhook.Config, giftLimit int64, logger *slog.Logger) (*http.ServeMux, error) {
 	h, err := webhook.NewHandler(cfg, func(ctx context.Context, ev webhook.Event) error {
 		return handle(ev, giftLimit, logger)
@@ -65,7 +92,7 @@ func newMux(cfg webhook.Config, giftLimit int64, logger *slog.Logger) (*http.Ser
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /tencent/webhook", h)
+	mux.Handle("/tencent/webhook", h)
 	return mux, nil
 }
 
@@ -79,11 +106,12 @@ func handle(ev webhook.Event, giftLimit int64, logger *slog.Logger) error {
 	case *webhook.AfterMemberStateChanged:
 		logger.Info("members changed", "room", ev.RoomID, "state", ev.EventType, "cause", ev.EventCause, "count", len(ev.MemberList))
 	case *webhook.BeforeSendGift:
-		value := ev.GiftWater.Coins * int64(max(ev.GiftWater.Count, 1))
-		if value > giftLimit {
-			logger.Info("gift refused", "room", ev.RoomID, "from", ev.GiftWater.FromAccount, "coins", value)
+		if ev.GiftWater.Exceeds(giftLimit) { // Coins x Count, safe against overflow and negative values
+			logger.Info("gift refused", "room", ev.RoomID, "from", ev.GiftWater.FromAccount,
+				"coins", ev.GiftWater.Coins, "count", ev.GiftWater.Count)
 			return webhook.Reject(102150, fmt.Sprintf("gifts are limited to %d coins", giftLimit))
 		}
+		value, _ := ev.GiftWater.Value()
 		logger.Info("gift allowed", "room", ev.RoomID, "from", ev.GiftWater.FromAccount, "coins", value)
 	case *webhook.UnknownEvent:
 		logger.Info("event this version does not know", "command", ev.Command())

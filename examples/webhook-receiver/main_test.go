@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -44,4 +46,56 @@ func TestReceiverLogsEventsAndRefusesBigGifts(t *testing.T) {
 	ans, err = srv.Deliver(ctx, liveconfig.CommandBeforeSendGift, `{"RoomId":"r1","GiftWater":{"From_Account":"fan","GiftId":"rose","Count":1,"Coins":10}}`)
 	require.NoError(t, err)
 	assert.Zero(t, ans.ErrorCode)
+}
+
+func TestGiftLimitHoldsAgainstOverflowAndNegatives(t *testing.T) {
+	srv := liveconfigtest.New(t)
+	mux, err := newMux(webhook.Config{SDKAppID: srv.SDKAppID(), Token: "receiver-token"}, 5000, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	receiver := httptest.NewServer(mux)
+	t.Cleanup(receiver.Close)
+	srv.SetCallback(&liveconfig.CallbackConfig{URL: receiver.URL + "/tencent/webhook",
+		Commands: []liveconfig.Command{liveconfig.CommandBeforeSendGift}})
+	srv.SetToken(&liveconfig.CallbackToken{Token: "receiver-token", Enabled: true})
+
+	for _, gift := range []string{
+		`{"Count":2,"Coins":4611686018427387904}`, // the product wraps to 0
+		`{"Count":-1,"Coins":10}`,
+		`{"Count":1,"Coins":-10}`,
+		`{"Count":-2,"Coins":-3000}`, // the product is positive
+		`{"Count":6,"Coins":1000}`,
+	} {
+		ans, err := srv.Deliver(context.Background(), liveconfig.CommandBeforeSendGift, `{"RoomId":"r1","GiftWater":`+gift+`}`)
+		require.NoError(t, err)
+		assert.Equal(t, 102150, ans.ErrorCode, "refused: %s", gift)
+	}
+	ans, err := srv.Deliver(context.Background(), liveconfig.CommandBeforeSendGift, `{"RoomId":"r1","GiftWater":{"Count":5,"Coins":1000}}`)
+	require.NoError(t, err)
+	assert.Zero(t, ans.ErrorCode, "a gift worth exactly the limit passes")
+}
+
+// TestWrongMethodGetsTheHandlersJSON405 goes through the receiver's real http.ServeMux, mounted as the README
+// says: a GET must get the handler's own JSON answer, not the router's plain-text 405.
+func TestWrongMethodGetsTheHandlersJSON405(t *testing.T) {
+	mux, err := newMux(webhook.Config{SDKAppID: 1400000001, Token: "receiver-token"}, 5000, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	receiver := httptest.NewServer(mux)
+	t.Cleanup(receiver.Close)
+	resp, err := http.Get(receiver.URL + "/tencent/webhook")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	var body struct{ ActionStatus string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	assert.Equal(t, "FAIL", body.ActionStatus)
+	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestServerBoundsEveryPhase(t *testing.T) {
+	srv := newServer(http.NotFoundHandler())
+	assert.Positive(t, srv.ReadHeaderTimeout)
+	assert.Positive(t, srv.ReadTimeout)
+	assert.Positive(t, srv.WriteTimeout)
+	assert.Positive(t, srv.IdleTimeout)
 }
