@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,47 +28,52 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	giftLimit := flag.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
-	allowUnsigned := flag.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
-	flag.Parse()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-
-	appID, err := strconv.ParseUint(os.Getenv("LIVECONFIG_SDKAPPID"), 10, 64)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-receiver: set LIVECONFIG_SDKAPPID to the app's SDKAppID")
-		os.Exit(2)
-	}
-	if *giftLimit < 0 {
-		fmt.Fprintln(os.Stderr, "webhook-receiver: -gift-limit must not be negative")
-		os.Exit(2)
-	}
-	cfg := webhook.Config{SDKAppID: appID, Token: os.Getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger}
-	mux, err := newMux(cfg, *giftLimit, logger)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-receiver:", err, "(or pass -allow-unsigned)")
-		os.Exit(2)
-	}
-	l, err := net.Listen("tcp", *addr) // before saying anything: a taken port is an error, not a receiver
-	if err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(1)
 	}
-	srv := newServer(mux)
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// run receives webhooks until ctx ends. It says it is receiving only once it listens.
+func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer) error {
+	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	giftLimit := fs.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
+	allowUnsigned := fs.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	appID, err := strconv.ParseUint(getenv("LIVECONFIG_SDKAPPID"), 10, 64)
+	switch {
+	case err != nil:
+		return errors.New("set LIVECONFIG_SDKAPPID to the app's SDKAppID")
+	case *giftLimit < 0:
+		return errors.New("-gift-limit must not be negative")
+	}
+	cfg := webhook.Config{SDKAppID: appID, Token: getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger}
+	mux, err := newMux(cfg, *giftLimit, logger)
+	if err != nil {
+		return fmt.Errorf("%w (or pass -allow-unsigned)", err)
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := newServer(mux)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	logger.Info("receiving webhooks", "addr", l.Addr().String(), "path", "/tencent/webhook")
+	logger.Info("receiving webhooks", "addr", l.Addr().String(), "path", "/tencent/webhook", "signed", cfg.Token != "")
 	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("serving", "error", err)
-		os.Exit(1)
+		return err
 	}
+	return nil
 }
 
 // newServer bounds every phase of a connection, so that a client that sends slowly, or not at all, cannot

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,3 +104,43 @@ func TestServerBoundsEveryPhase(t *testing.T) {
 	assert.Positive(t, srv.WriteTimeout)
 	assert.Positive(t, srv.IdleTimeout)
 }
+
+func TestRunListensBeforeItSaysSo(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	env := map[string]string{"LIVECONFIG_SDKAPPID": "1400000001", "WEBHOOK_TOKEN": "t"}
+	var logs bytes.Buffer
+	err = run(context.Background(), []string{"-addr", taken.Addr().String()}, func(k string) string { return env[k] }, &logs)
+	assert.Error(t, err, "a taken port is an error")
+	assert.NotContains(t, logs.String(), "receiving webhooks")
+}
+
+func TestRunWithoutATokenNeedsAllowUnsigned(t *testing.T) {
+	env := map[string]string{"LIVECONFIG_SDKAPPID": "1400000001"}
+	getenv := func(k string) string { return env[k] }
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, getenv, io.Discard)
+	assert.ErrorContains(t, err, "-allow-unsigned")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-unsigned"}, getenv, &logs) }()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+	assert.Contains(t, logs.String(), "signed=false")
+	cancel()
+	require.NoError(t, <-done)
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutine and the test's.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
