@@ -49,6 +49,10 @@ const (
 	// Follow events.
 	CommandAfterFollowAdd    Command = "Follow.CallbackAfterFollowAdd"
 	CommandAfterFollowDelete Command = "Follow.CallbackAfterFollowDelete"
+
+	// CommandAfterCloudRecordingChanged reports a change of a cloud recording task (added in 2026). The word
+	// starts with "Follow." although it is a recording event: Tencent's documents spell it so.
+	CommandAfterCloudRecordingChanged Command = "Follow.CallbackAfterCloudRecordingChanged"
 )
 
 var knownCommands = [...]Command{
@@ -71,6 +75,7 @@ var knownCommands = [...]Command{
 	CommandAfterSendMsg,
 	CommandAfterFollowAdd,
 	CommandAfterFollowDelete,
+	CommandAfterCloudRecordingChanged,
 }
 
 // KnownCommands returns every command word this version of the package has a constant for, grouped as

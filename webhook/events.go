@@ -44,7 +44,7 @@ func (b *Base) base() *Base { return b }
 type RequestInfo struct {
 	SDKAppID    uint64
 	ClientIP    string    // the client's address, when Tencent sent one
-	OptPlatform string    // RESTAPI, Web, Android, iOS, Windows, Mac, iPad or Unknown, when sent
+	OptPlatform string    // the platform as sent, or "": opaque, its case varies (iOS, IOS, macOS, Mac)
 	Signed      bool      // whether Sign was present and verified
 	RequestTime time.Time // when Tencent signed the request; zero when unsigned
 }
@@ -102,7 +102,10 @@ type AfterCreateRoom struct {
 	RoomInfo        RoomInfo `json:"RoomInfo"`
 }
 
-// AfterDestroyRoom: a room was destroyed (Live.CallbackAfterDestroyRoom).
+// AfterDestroyRoom: a room was destroyed (Live.CallbackAfterDestroyRoom). The documented sample names the room
+// at the top level; bodies seen from production name it in RoomInfo, carry "@TIM#SYSTEM" as the operator of
+// a DestroyBySystem, and have no Statistic. RoomID and RoomInfo.RoomID are both set from whichever the body
+// has, and Statistic is zero when the body has none.
 type AfterDestroyRoom struct {
 	Base
 	OperatorAccount Account       `json:"Operator_Account"`
@@ -110,6 +113,15 @@ type AfterDestroyRoom struct {
 	EventType       string        `json:"EventType"` // DestroyByUser or DestroyBySystem
 	RoomInfo        RoomInfo      `json:"RoomInfo"`
 	Statistic       RoomStatistic `json:"Statistic"`
+}
+
+func (e *AfterDestroyRoom) complete() {
+	if e.RoomID == "" {
+		e.RoomID = e.RoomInfo.RoomID
+	}
+	if e.RoomInfo.RoomID == "" {
+		e.RoomInfo.RoomID = e.RoomID
+	}
 }
 
 // RoomStatistic sums up a room's life.
@@ -291,10 +303,12 @@ type BeforeSendGift struct {
 }
 
 // MsgElement is one element of a message body; MsgContent's shape depends on MsgType (TIMTextElem,
-// TIMCustomElem, ...).
+// TIMCustomElem, ...). Some messages carry their CloudCustomData here rather than, or as well as, at the top
+// level of the event.
 type MsgElement struct {
-	MsgType    string          `json:"MsgType"`
-	MsgContent json.RawMessage `json:"MsgContent"`
+	MsgType         string          `json:"MsgType"`
+	MsgContent      json.RawMessage `json:"MsgContent"`
+	CloudCustomData string          `json:"CloudCustomData"`
 }
 
 // BeforeSendMsg asks whether a group message may be sent (Group.CallbackBeforeSendMsg), under the Chat rules:
@@ -309,7 +323,21 @@ type BeforeSendMsg struct {
 	Random          uint64       `json:"Random"`
 	MsgID           string       `json:"MsgId"`
 	MsgBody         []MsgElement `json:"MsgBody"`
-	CloudCustomData string       `json:"CloudCustomData"`
+	CloudCustomData string       `json:"CloudCustomData"` // see CustomData: it may be in MsgBody instead
+}
+
+// CustomData returns the message's CloudCustomData wherever it came: at the top level, or else in the first
+// element of MsgBody that has one. It is "" when the message has none.
+func (m *BeforeSendMsg) CustomData() string {
+	if m.CloudCustomData != "" {
+		return m.CloudCustomData
+	}
+	for _, el := range m.MsgBody {
+		if el.CloudCustomData != "" {
+			return el.CloudCustomData
+		}
+	}
+	return ""
 }
 
 // AfterSendMsg: a group message was sent (Group.CallbackAfterSendMsg).
@@ -337,6 +365,43 @@ type AfterFollowDelete struct {
 	FromAccount Account  `json:"From_Account"`
 	FollowList  []Follow `json:"FollowList"`
 }
+
+// AfterCloudRecordingChanged: a cloud recording task changed (Follow.CallbackAfterCloudRecordingChanged). Its
+// body has another shape than the Live events: no EventTime (Time returns EventInfo's instead), and the
+// details in EventInfo.
+type AfterCloudRecordingChanged struct {
+	Base
+	EventGroupID int                `json:"EventGroupId"`
+	EventType    int                `json:"EventType"`
+	CallbackTs   UnixMilli          `json:"CallbackTs"` // when Tencent sent the webhook, in milliseconds
+	EventInfo    RecordingEventInfo `json:"EventInfo"`
+}
+
+// Time returns when the recording changed: EventInfo.EventMsTs, or else CallbackTs.
+func (e *AfterCloudRecordingChanged) Time() time.Time {
+	if e.EventInfo.EventMsTs != 0 {
+		return e.EventInfo.EventMsTs.Time()
+	}
+	return e.CallbackTs.Time()
+}
+
+// RecordingEventInfo describes a recording task's change.
+type RecordingEventInfo struct {
+	RoomID    Account          `json:"RoomId"` // a string in the documents; a number is kept as its digits
+	EventTs   UnixSeconds      `json:"EventTs"`
+	EventMsTs UnixMilli        `json:"EventMsTs"`
+	UserID    Account          `json:"UserId"`
+	TaskID    string           `json:"TaskId"`
+	Payload   RecordingPayload `json:"Payload"`
+}
+
+// RecordingPayload is the recording task's new state.
+type RecordingPayload struct {
+	Status int `json:"Status"`
+}
+
+// completer is an event that fills in what its body may carry in more than one place, after decoding.
+type completer interface{ complete() }
 
 // memberStateChangedAlias is the spelling one documentation table gives.
 const memberStateChangedAlias liveconfig.Command = "Live.CallbackMemberStateChanged"
@@ -380,6 +445,8 @@ func newEvent(cmd liveconfig.Command) withBase {
 		return &AfterFollowAdd{}
 	case liveconfig.CommandAfterFollowDelete:
 		return &AfterFollowDelete{}
+	case liveconfig.CommandAfterCloudRecordingChanged:
+		return &AfterCloudRecordingChanged{}
 	}
 	return nil
 }

@@ -263,6 +263,9 @@ func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 	} else if err := json.Unmarshal(body, ev); err != nil {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "decoding %s: %v", cmd, err)
 	}
+	if c, ok := ev.(completer); ok {
+		c.complete()
+	}
 	if named := ev.base().CallbackCommand; named != "" && named != cmd {
 		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", truncate(string(cmd), 64), truncate(string(named), 64))
 	}
