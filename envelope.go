@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -19,15 +20,15 @@ type envelope struct {
 }
 
 // decodeAnswer turns one answer of endpoint op, its HTTP status and its whole body, into a result, decoded
-// into out (nil for none), or an error. It is a pure function of the answer: the errors it returns carry the
+// into out (a pointer, or nil for none), or an error. With out, an OK answer must carry a Response. It is a pure function of the answer: the errors it returns carry the
 // server's text as it came, and the caller redacts them. The JSON is decoded whatever the Content-Type says:
 // some Tencent endpoints label it otherwise.
 func decodeAnswer(op string, status int, body []byte, out any) (envelope, error) {
 	env := envelope{}
-	var response *responseField
+	var slot reflect.Value // a **T for out's *T: json sets the *T only when the answer has a Response
 	if out != nil {
-		response = &responseField{out: out}
-		env.Response = response
+		slot = reflect.New(reflect.TypeOf(out))
+		env.Response = slot.Interface()
 	}
 	switch {
 	case status != http.StatusOK:
@@ -44,26 +45,14 @@ func decodeAnswer(op string, status int, body []byte, out any) (envelope, error)
 	case env.ActionStatus != "OK":
 		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
 			Reason: fmt.Sprintf("ActionStatus is %q with ErrorCode 0", truncate(env.ActionStatus, 16))}
-	case response != nil && !response.present:
+	case out != nil && slot.Elem().IsNil(): // an OK answer without a Response is not an empty result
 		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
 			Reason: "the answer is OK but has no Response"}
 	}
-	return env, nil
-}
-
-// responseField decodes an envelope's Response into out and notes whether the answer had one: an OK answer
-// without it is not an empty result.
-type responseField struct {
-	out     any
-	present bool
-}
-
-func (r *responseField) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
+	if out != nil {
+		reflect.ValueOf(out).Elem().Set(slot.Elem().Elem())
 	}
-	r.present = true
-	return json.Unmarshal(data, r.out)
+	return env, nil
 }
 
 // tooLargeError reports an answer whose body passed maxResponseBytes.
