@@ -22,7 +22,6 @@ type Client struct {
 	base       string // scheme://host[/path], no trailing slash
 	sdkAppID   uint64
 	identifier string
-	secretKey  string
 	queryHead  string // "?sdkappid=...&identifier=...&usersig=", the fixed start of every query
 	regionHint string // APIError.Hint for 70016 and 70020, in the terms of the Config the Client came from
 
@@ -50,7 +49,6 @@ func NewClient(cfg Config) (*Client, error) {
 		base:       base,
 		sdkAppID:   cfg.SDKAppID,
 		identifier: identifier,
-		secretKey:  cfg.SecretKey,
 		queryHead: "?sdkappid=" + strconv.FormatUint(cfg.SDKAppID, 10) +
 			"&identifier=" + url.QueryEscape(identifier) + "&usersig=",
 		regionHint: cfg.regionHint(),

@@ -49,8 +49,8 @@ func CachedUserSig(c *Client) string {
 func DecodeEnvelope(status int, body []byte) (*CallbackConfig, error) {
 	var out callbackBody
 	if _, err := decodeAnswer("get_callback", status, body, &out); err != nil {
-		redactor := &Client{base: "http://127.0.0.1:1", secretKey: "fuzzing-secret-key-0123456789"}
-		return nil, redactor.redact(err, newSignedUserSig(FuzzUserSig, redactor.secretKey, time.Time{}))
+		redactor := &Client{base: "http://127.0.0.1:1"}
+		return nil, redactor.redact(err, newSignedUserSig(FuzzUserSig, "fuzzing-secret-key-0123456789", time.Time{}))
 	}
 	return &CallbackConfig{URL: out.URL, Commands: out.Commands}, nil
 }
