@@ -96,7 +96,7 @@ var emptyBody = []byte("{}")
 // do sends one call to endpoint op with body in (nil for {}), decodes the result into out (nil for none) and
 // retries as the RetryPolicy says. It is the only place that talks to the network.
 func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error) {
-	mustBeUsable(c, ctx)
+	mustBeUsable(ctx, c)
 	var o outcome
 	body := emptyBody
 	if in != nil {
@@ -144,7 +144,7 @@ func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error
 
 // mustBeUsable panics, with a message that names the mistake, for a nil or zero Client or a nil ctx: programming
 // errors that would otherwise end in a bare nil dereference deep in the request path.
-func mustBeUsable(c *Client, ctx context.Context) {
+func mustBeUsable(ctx context.Context, c *Client) {
 	switch {
 	case c == nil:
 		panic("liveconfig: method called on a nil *Client; create one with NewClient")
