@@ -12,17 +12,6 @@ import (
 	"unicode/utf8"
 )
 
-// Endpoint names, as they appear in the request path and in errors.
-const (
-	opSetCallback         = "set_callback"
-	opUpdateCallback      = "update_callback"
-	opGetCallback         = "get_callback"
-	opDeleteCallback      = "delete_callback"
-	opSetCallbackToken    = "set_callback_token"
-	opGetCallbackToken    = "get_callback_token"
-	opDeleteCallbackToken = "delete_callback_token"
-)
-
 // CallbackConfig is an app's webhook configuration: where Tencent sends webhooks, and for which command
 // words. An app has at most one.
 type CallbackConfig struct {
@@ -54,7 +43,7 @@ type callbackBody struct {
 // is not well-formed. Well-formed words this package does not know are valid.
 func (cfg CallbackConfig) Validate() error { return cfg.validate("") }
 
-func (cfg CallbackConfig) validate(op string) error {
+func (cfg CallbackConfig) validate(op Op) error {
 	if reason := callbackURLProblem(cfg.URL); reason != "" {
 		return &InputError{Op: op, Field: "URL", Reason: reason}
 	}
@@ -165,10 +154,10 @@ func (cfg CallbackConfig) wire() callbackBody {
 //
 // https://trtc.io/document/64420 (Create Callback Configuration)
 func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
-	if err := cfg.validate(opSetCallback); err != nil {
+	if err := cfg.validate(OpSetCallback); err != nil {
 		return nil, err
 	}
-	o, err := c.do(ctx, opSetCallback, cfg.wire(), nil)
+	o, err := c.do(ctx, OpSetCallback, cfg.wire(), nil)
 	if err == nil {
 		return &Result{RequestID: o.requestID, Changed: true}, nil
 	}
@@ -193,10 +182,10 @@ func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 //
 // https://trtc.io/document/64419 (Update Callback Configuration)
 func (c *Client) UpdateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
-	if err := cfg.validate(opUpdateCallback); err != nil {
+	if err := cfg.validate(OpUpdateCallback); err != nil {
 		return nil, err
 	}
-	return c.mutate(ctx, opUpdateCallback, cfg.wire())
+	return c.mutate(ctx, OpUpdateCallback, cfg.wire())
 }
 
 // GetCallback returns the app's callback configuration (get_callback), or ErrCallbackNotFound when it has
@@ -210,7 +199,7 @@ func (c *Client) GetCallback(ctx context.Context) (*CallbackConfig, error) {
 
 func (c *Client) getCallback(ctx context.Context) (*CallbackConfig, string, error) {
 	var body callbackBody
-	o, err := c.do(ctx, opGetCallback, nil, &body)
+	o, err := c.do(ctx, OpGetCallback, nil, &body)
 	if err != nil {
 		return nil, "", err
 	}
@@ -226,7 +215,7 @@ func (c *Client) getCallback(ctx context.Context) (*CallbackConfig, string, erro
 //
 // https://trtc.io/document/64421 (Delete Callback Configuration)
 func (c *Client) DeleteCallback(ctx context.Context) (*Result, error) {
-	return c.mutate(ctx, opDeleteCallback, nil)
+	return c.mutate(ctx, OpDeleteCallback, nil)
 }
 
 // ensureRounds bounds how often EnsureCallback re-reads after losing a race with another writer.
@@ -238,7 +227,7 @@ const ensureRounds = 3
 // configuration in between (ErrCallbackExists, ErrCallbackNotFound), it reads again, up to three times, and
 // then returns that error. Costs one read and at most one write per round.
 func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
-	if err := cfg.validate("ensure_callback"); err != nil {
+	if err := cfg.validate(opEnsureCallback); err != nil {
 		return nil, err
 	}
 	var lastErr error
@@ -268,7 +257,7 @@ func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 }
 
 // mutate sends a change with no result beyond the envelope.
-func (c *Client) mutate(ctx context.Context, op string, in any) (*Result, error) {
+func (c *Client) mutate(ctx context.Context, op Op, in any) (*Result, error) {
 	o, err := c.do(ctx, op, in, nil)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func TestCreateThatMayHaveBeenApplied(t *testing.T) {
 			t.Parallel()
 			srv, c := setup(t, nil)
 			srv.SetCallback(tt.seed)
-			srv.InjectFault(liveconfigtest.OpSetCallback, tt.fault)
+			srv.InjectFault(liveconfig.OpSetCallback, tt.fault)
 			res, err := c.CreateCallback(testCtx(t), roomEvents)
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -45,7 +45,7 @@ func TestCreateThatMayHaveBeenApplied(t *testing.T) {
 				stored, _ := srv.Callback()
 				assert.Equal(t, roomEvents, stored)
 			}
-			assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), tt.reads)
+			assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), tt.reads)
 		})
 	}
 }
@@ -53,8 +53,8 @@ func TestCreateThatMayHaveBeenApplied(t *testing.T) {
 func TestCreateThatMayHaveBeenAppliedAndCannotBeReadBack(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
-	srv.InjectFault(liveconfigtest.OpSetCallback, liveconfigtest.Fault{Apply: true, Code: 100001})
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always})
+	srv.InjectFault(liveconfig.OpSetCallback, liveconfigtest.Fault{Apply: true, Code: 100001})
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always})
 	_, err := c.CreateCallback(testCtx(t), roomEvents)
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackExists)
 	assert.ErrorIs(t, err, liveconfig.ErrAuth)
@@ -71,7 +71,7 @@ func TestEnsureCallback(t *testing.T) {
 	tests := []struct {
 		name                string
 		seed                *liveconfig.CallbackConfig
-		faults              map[string]liveconfigtest.Fault
+		faults              map[liveconfig.Op]liveconfigtest.Fault
 		changed             bool
 		creates, updates    int
 		reads               int
@@ -82,10 +82,10 @@ func TestEnsureCallback(t *testing.T) {
 		{name: "equal in another order with duplicates: nothing sent", seed: &reordered, reads: 1, wantStoredUnchanged: &reordered},
 		{name: "different: updated", seed: &other, changed: true, updates: 1, reads: 1, wantStoredAsAsked: true},
 		{name: "created by someone else after the read: read again, then updated", seed: &other,
-			faults:  map[string]liveconfigtest.Fault{liveconfigtest.OpGetCallback: {Code: 100301}},
+			faults:  map[liveconfig.Op]liveconfigtest.Fault{liveconfig.OpGetCallback: {Code: 100301}},
 			changed: true, creates: 1, updates: 1, reads: 2, wantStoredAsAsked: true},
 		{name: "deleted by someone else after the read: read again", seed: &other,
-			faults:  map[string]liveconfigtest.Fault{liveconfigtest.OpUpdateCallback: {Code: 100301}},
+			faults:  map[liveconfig.Op]liveconfigtest.Fault{liveconfig.OpUpdateCallback: {Code: 100301}},
 			changed: true, updates: 2, reads: 2, wantStoredAsAsked: true},
 	}
 	for _, tt := range tests {
@@ -100,9 +100,9 @@ func TestEnsureCallback(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.changed, res.Changed)
 			assert.NotEmpty(t, res.RequestID)
-			assert.Len(t, srv.RequestsTo(liveconfigtest.OpSetCallback), tt.creates)
-			assert.Len(t, srv.RequestsTo(liveconfigtest.OpUpdateCallback), tt.updates)
-			assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), tt.reads)
+			assert.Len(t, srv.RequestsTo(liveconfig.OpSetCallback), tt.creates)
+			assert.Len(t, srv.RequestsTo(liveconfig.OpUpdateCallback), tt.updates)
+			assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), tt.reads)
 			stored, _ := srv.Callback()
 			if tt.wantStoredAsAsked {
 				assert.True(t, stored.Equal(roomEvents))
@@ -118,10 +118,10 @@ func TestEnsureCallbackGivesUpAfterBoundedRaces(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
 	srv.SetCallback(&liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}})
-	srv.InjectFault(liveconfigtest.OpUpdateCallback, liveconfigtest.Fault{Code: 100301, Times: liveconfigtest.Always})
+	srv.InjectFault(liveconfig.OpUpdateCallback, liveconfigtest.Fault{Code: 100301, Times: liveconfigtest.Always})
 	_, err := c.EnsureCallback(testCtx(t), roomEvents)
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
-	assert.Len(t, srv.RequestsTo(liveconfigtest.OpGetCallback), 3)
+	assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), 3)
 }
 
 func TestInvalidInputSendsNothing(t *testing.T) {

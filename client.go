@@ -95,7 +95,7 @@ var emptyBody = []byte("{}")
 
 // do sends one call to endpoint op with body in (nil for {}), decodes the result into out (nil for none) and
 // retries as the RetryPolicy says. It is the only place that talks to the network.
-func (c *Client) do(ctx context.Context, op string, in, out any) (outcome, error) {
+func (c *Client) do(ctx context.Context, op Op, in, out any) (outcome, error) {
 	mustBeUsable(ctx, c)
 	var o outcome
 	body := emptyBody
@@ -165,7 +165,7 @@ func countAttempts(err error, before int) error {
 
 // attempt sends one request through resty and returns the RequestId of a successful answer. Its error is
 // redacted here, once, whatever produced it; a transport error counts 1 attempt if the request went out.
-func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byte, sig *signedUserSig, out any) (string, error) {
+func (c *Client) attempt(ctx context.Context, op Op, attempt int, body []byte, sig *signedUserSig, out any) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", &TransportError{Op: op, Err: fmt.Errorf("not sent: %w", err)}
 	}
@@ -195,7 +195,7 @@ func (c *Client) attempt(ctx context.Context, op string, attempt int, body []byt
 
 // answer turns what resty returned for one request into a decoded envelope or an error of this package:
 // resty's body limit becomes a *ResponseError, any other failure to get a whole answer a *TransportError.
-func answer(op string, resp *resty.Response, sendErr error, out any) (envelope, error) {
+func answer(op Op, resp *resty.Response, sendErr error, out any) (envelope, error) {
 	switch {
 	case sendErr == nil:
 		return decodeAnswer(op, resp.StatusCode(), resp.Body(), out)
@@ -254,11 +254,11 @@ func mayHaveApplied(err error) bool {
 	return false
 }
 
-func (c *Client) logAttempt(ctx context.Context, op string, attempt int, start time.Time, code int, requestID string) {
+func (c *Client) logAttempt(ctx context.Context, op Op, attempt int, start time.Time, code int, requestID string) {
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "liveconfig attempt",
-		slog.String("op", op), slog.Int("attempt", attempt), slog.Int("code", code),
+		slog.String("op", string(op)), slog.Int("attempt", attempt), slog.Int("code", code),
 		slog.String("request_id", requestID), slog.Duration("latency", time.Since(start)))
 }

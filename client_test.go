@@ -44,7 +44,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"Url":                 roomEvents.URL,
 		"CallbackCommandList": []any{"Live.CallbackAfterCreateRoom", "Live.CallbackAfterDestroyRoom", "Live.CallbackAfterMemberStateChanged"},
-	}, bodyFields(t, srv.RequestsTo(liveconfigtest.OpSetCallback)[0]))
+	}, bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallback)[0]))
 
 	got, err := c.GetCallback(ctx)
 	require.NoError(t, err)
@@ -56,7 +56,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	stored, _ = srv.Callback()
 	assert.Equal(t, updated, stored)
 	assert.Equal(t, map[string]any{"Url": updated.URL, "CallbackCommandList": []any{"Live.CallbackBeforeSendGift"}},
-		bodyFields(t, srv.RequestsTo(liveconfigtest.OpUpdateCallback)[0]))
+		bodyFields(t, srv.RequestsTo(liveconfig.OpUpdateCallback)[0]))
 
 	res, err = c.DeleteCallback(ctx)
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	_, err = c.UpdateCallback(ctx, updated)
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
 
-	for _, op := range []string{liveconfigtest.OpGetCallback, liveconfigtest.OpDeleteCallback} {
+	for _, op := range []liveconfig.Op{liveconfig.OpGetCallback, liveconfig.OpDeleteCallback} {
 		assert.JSONEq(t, `{}`, string(srv.RequestsTo(op)[0].Body), "%s sends {} as its body", op)
 	}
 }
@@ -85,7 +85,7 @@ func TestTokenLifecycle(t *testing.T) {
 	_, err = c.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "s3cret-token", Enabled: true})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"Token": "s3cret-token", "IsTokenEnable": true},
-		bodyFields(t, srv.RequestsTo(liveconfigtest.OpSetCallbackToken)[0]))
+		bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallbackToken)[0]))
 	tok, err := c.GetCallbackToken(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, &liveconfig.CallbackToken{Token: "s3cret-token", Enabled: true}, tok)
@@ -99,8 +99,8 @@ func TestTokenLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	_, ok := srv.Token()
 	assert.False(t, ok)
-	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfigtest.OpDeleteCallbackToken)[0].Body))
-	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfigtest.OpGetCallbackToken)[0].Body))
+	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfig.OpDeleteCallbackToken)[0].Body))
+	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfig.OpGetCallbackToken)[0].Body))
 }
 
 func TestDuplicateCommandsAreSentOnce(t *testing.T) {
@@ -112,7 +112,7 @@ func TestDuplicateCommandsAreSentOnce(t *testing.T) {
 	_, err := c.CreateCallback(testCtx(t), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"Live.CallbackAfterCreateRoom", "Live.CallbackAfterSomethingNew"},
-		bodyFields(t, srv.RequestsTo(liveconfigtest.OpSetCallback)[0])["CallbackCommandList"],
+		bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallback)[0])["CallbackCommandList"],
 		"a well-formed unknown word is sent; the duplicate is not")
 }
 
@@ -194,7 +194,7 @@ func TestEveryAttemptHasAFreshRandomAndTheCachedUserSig(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
 	signed := liveconfig.CountUserSigSigning(c)
-	srv.InjectFault(liveconfigtest.OpGetCallbackToken, liveconfigtest.Fault{Code: 100001, Times: 2})
+	srv.InjectFault(liveconfig.OpGetCallbackToken, liveconfigtest.Fault{Code: 100001, Times: 2})
 	srv.SetToken(&liveconfig.CallbackToken{Token: "t", Enabled: true})
 
 	for range 3 {
@@ -318,7 +318,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 func TestEnvelopeIsDecodedWhateverTheContentType(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{
 		ContentType: "text/plain",
 		Body:        []byte(`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"Id-x","Response":{"Url":"https://a.example/cb","CallbackCommandList":["Live.CallbackAfterCreateRoom"]}}`),
 	}})
@@ -332,7 +332,7 @@ func TestGetCallbackWithNullCommandListGivesEmptySlice(t *testing.T) {
 	srv, c := setup(t, nil)
 	body, _ := json.Marshal(map[string]any{"ActionStatus": "OK", "ErrorCode": 0, "RequestId": "Id-y",
 		"Response": map[string]any{"Url": "https://a.example/cb", "CallbackCommandList": nil}})
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: body}})
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: body}})
 	got, err := c.GetCallback(testCtx(t))
 	require.NoError(t, err)
 	assert.NotNil(t, got.Commands)

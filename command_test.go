@@ -40,3 +40,22 @@ func TestParseCommand(t *testing.T) {
 		assert.ErrorIs(t, err, liveconfig.ErrInvalidParameter, bad)
 	}
 }
+
+func TestOps(t *testing.T) {
+	t.Parallel()
+	ops := liveconfig.Ops()
+	assert.Len(t, ops, 7, "the seven endpoints of v4/live_config")
+	var mutating []liveconfig.Op
+	for _, op := range ops {
+		assert.True(t, op.Valid(), op)
+		if op.Mutates() {
+			mutating = append(mutating, op)
+		}
+	}
+	assert.Equal(t, []liveconfig.Op{liveconfig.OpSetCallback, liveconfig.OpUpdateCallback, liveconfig.OpDeleteCallback,
+		liveconfig.OpSetCallbackToken, liveconfig.OpDeleteCallbackToken}, mutating, "all but the two reads change state")
+	assert.False(t, liveconfig.Op("set_calback").Valid())
+	assert.False(t, liveconfig.Op("set_calback").Mutates())
+	ops[0] = "changed"
+	assert.Equal(t, liveconfig.OpSetCallback, liveconfig.Ops()[0], "the list is a copy")
+}

@@ -23,7 +23,7 @@ type envelope struct {
 // into out (a pointer, or nil for none), or an error. With out, an OK answer must carry a Response. It is a pure function of the answer: the errors it returns carry the
 // server's text as it came, and the caller redacts them. The JSON is decoded whatever the Content-Type says:
 // some Tencent endpoints label it otherwise.
-func decodeAnswer(op string, status int, body []byte, out any) (envelope, error) {
+func decodeAnswer(op Op, status int, body []byte, out any) (envelope, error) {
 	env := envelope{}
 	var slot reflect.Value // a **T for out's *T: json sets the *T only when the answer has a Response
 	if out != nil {
@@ -56,7 +56,7 @@ func decodeAnswer(op string, status int, body []byte, out any) (envelope, error)
 }
 
 // tooLargeError reports an answer whose body passed maxResponseBytes.
-func tooLargeError(op string, status int) error {
+func tooLargeError(op Op, status int) error {
 	return &ResponseError{Op: op, StatusCode: status, Reason: "body is larger than 1 MiB"}
 }
 

@@ -87,7 +87,7 @@ func codeRetryable(code int) bool {
 // errors.Is matches it against the sentinel of its code; codes outside the table are APIErrors that match no
 // sentinel.
 type APIError struct {
-	Op        string // the endpoint, for example "set_callback"
+	Op        Op     // the endpoint, for example OpSetCallback
 	Code      int    // the envelope's ErrorCode
 	Info      string // the envelope's ErrorInfo, on one line
 	RequestID string // the envelope's RequestId, for Tencent support
@@ -102,7 +102,7 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("liveconfig: ")
-	b.WriteString(e.Op)
+	b.WriteString(string(e.Op))
 	fmt.Fprintf(&b, ": %d", e.Code)
 	if e.Info != "" {
 		b.WriteString(" ")
@@ -140,7 +140,7 @@ func (e *APIError) Retryable() bool { return codeRetryable(e.Code) }
 // InputError reports input that this client refused before sending anything. errors.Is(err,
 // ErrInvalidParameter) holds for it.
 type InputError struct {
-	Op     string // the endpoint the input was for, or "" (ParseRegion, Command.Validate)
+	Op     Op     // the endpoint the input was for, "ensure_callback" for EnsureCallback, or "" (ParseRegion, Command.Validate)
 	Field  string // the Go name of the field, for example "URL" or "Commands"
 	Reason string
 }
@@ -149,7 +149,7 @@ func (e *InputError) Error() string {
 	if e.Op == "" {
 		return "liveconfig: invalid " + e.Field + ": " + e.Reason
 	}
-	return "liveconfig: " + e.Op + ": invalid " + e.Field + ": " + e.Reason
+	return "liveconfig: " + string(e.Op) + ": invalid " + e.Field + ": " + e.Reason
 }
 
 // Is reports whether target is ErrInvalidParameter.
@@ -172,7 +172,7 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig 
 // oversized or non-JSON body, or an envelope that contradicts itself. It never quotes the body, which may echo
 // the request URL. HTTP 429 matches ErrRateLimited; 429 and 5xx are retried.
 type ResponseError struct {
-	Op         string
+	Op         Op     // the endpoint
 	StatusCode int    // the HTTP status
 	Reason     string // what was wrong, for example "body is not JSON"
 	RequestID  string // the envelope's RequestId, when one could be read
@@ -181,7 +181,7 @@ type ResponseError struct {
 func (e *ResponseError) Error() string {
 	var b strings.Builder
 	b.WriteString("liveconfig: ")
-	b.WriteString(e.Op)
+	b.WriteString(string(e.Op))
 	if e.StatusCode != http.StatusOK {
 		fmt.Fprintf(&b, ": HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	}
@@ -206,7 +206,7 @@ func (e *ResponseError) Retryable() bool {
 // URL's query, which holds the UserSig, removed. An attempt that ran out of Config.Timeout says so in its text
 // ("no answer within the attempt timeout of 5s"), so that it is not mistaken for the end of the caller's ctx.
 type TransportError struct {
-	Op string
+	Op Op // the endpoint
 	// Attempts is how many requests the call sent before it gave up: more than one when every retry failed
 	// too, 0 when ctx ended before anything was sent.
 	Attempts int
@@ -214,7 +214,7 @@ type TransportError struct {
 }
 
 func (e *TransportError) Error() string {
-	msg := "liveconfig: " + e.Op + ": " + e.Err.Error()
+	msg := "liveconfig: " + string(e.Op) + ": " + e.Err.Error()
 	if e.Attempts > 1 {
 		msg += " (" + strconv.Itoa(e.Attempts) + " attempts)"
 	}

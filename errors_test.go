@@ -43,7 +43,7 @@ func TestErrorCodesMapToSentinels(t *testing.T) {
 				var apiErr *liveconfig.APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, code, apiErr.Code)
-				assert.Equal(t, "delete_callback_token", apiErr.Op)
+				assert.Equal(t, liveconfig.OpDeleteCallbackToken, apiErr.Op)
 				assert.Equal(t, "from the server", apiErr.Info)
 				assert.NotEmpty(t, apiErr.RequestID)
 				for _, s := range sentinels {
@@ -85,7 +85,7 @@ func TestWrongRegionHintNamesTheEndpoint(t *testing.T) {
 	t.Parallel()
 	for _, code := range []int{70016, 70020} {
 		srv, c := setup(t, nil)
-		srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: code})
+		srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Code: code})
 		_, err := c.GetCallback(testCtx(t))
 		var apiErr *liveconfig.APIError
 		require.ErrorAs(t, err, &apiErr)
@@ -93,7 +93,7 @@ func TestWrongRegionHintNamesTheEndpoint(t *testing.T) {
 		assert.NotContains(t, err.Error(), "Config.Region")
 	}
 	srv, c := setup(t, nil)
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: 70009})
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Code: 70009})
 	_, err := c.GetCallback(testCtx(t))
 	var apiErr *liveconfig.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -126,7 +126,7 @@ func TestRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := setup(t, nil)
-			srv.InjectFault(liveconfigtest.OpDeleteCallback, tt.fault)
+			srv.InjectFault(liveconfig.OpDeleteCallback, tt.fault)
 			res, err := c.DeleteCallback(testCtx(t))
 			switch want := tt.wantErr.(type) {
 			case nil:
@@ -137,7 +137,7 @@ func TestRetries(t *testing.T) {
 			default:
 				assert.ErrorIs(t, err, want)
 			}
-			assert.Len(t, srv.RequestsTo(liveconfigtest.OpDeleteCallback), tt.attempts)
+			assert.Len(t, srv.RequestsTo(liveconfig.OpDeleteCallback), tt.attempts)
 		})
 	}
 }
@@ -185,7 +185,7 @@ func TestDeadlineWhileServerHangs(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var tErr *liveconfig.TransportError
 	require.ErrorAs(t, err, &tErr)
-	assert.Equal(t, "get_callback", tErr.Op)
+	assert.Equal(t, liveconfig.OpGetCallback, tErr.Op)
 	assert.LessOrEqual(t, len(srv.Requests()), 1, "no attempt after the deadline")
 }
 

@@ -103,7 +103,7 @@ func ExampleClient_EnsureCallback() {
 		res, err := client.EnsureCallback(ctx, exampleConfig)
 		fmt.Println("changed:", res.Changed, err)
 	}
-	fmt.Println("writes:", len(srv.RequestsTo(liveconfigtest.OpSetCallback))+len(srv.RequestsTo(liveconfigtest.OpUpdateCallback)))
+	fmt.Println("writes:", len(srv.RequestsTo(liveconfig.OpSetCallback))+len(srv.RequestsTo(liveconfig.OpUpdateCallback)))
 	// Output:
 	// changed: true <nil>
 	// changed: false <nil>
@@ -153,7 +153,7 @@ func ExampleClient_DeleteCallbackToken() {
 func ExampleAPIError() {
 	srv := liveconfigtest.NewServer()
 	defer srv.Close()
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Code: 70020, Info: "sdkappid not found"})
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Code: 70020, Info: "sdkappid not found"})
 
 	_, err := srv.Client().GetCallback(context.Background())
 	var apiErr *liveconfig.APIError

@@ -123,7 +123,7 @@ func raw(body string) *liveconfigtest.RawAnswer {
 
 type faultRow struct {
 	name     string
-	op       string // the endpoint called: set_callback (CreateCallback) or delete_callback (DeleteCallback)
+	op       liveconfig.Op // the endpoint called: set_callback (CreateCallback) or delete_callback (DeleteCallback)
 	fault    liveconfigtest.Fault
 	edit     func(cfg *liveconfig.Config, cancel context.CancelFunc, tr *countingTransport)
 	want     outcome
@@ -136,7 +136,7 @@ func faultRows() []faultRow {
 		{name: "connection refused", want: transportError(nil), attempts: 4},
 		{name: "connection dropped before the answer", fault: liveconfigtest.Fault{Drop: true}, want: succeeds, attempts: 2},
 		{name: "connection dropped for ever", fault: liveconfigtest.Fault{Drop: true, Times: always}, want: transportError(nil), attempts: 4},
-		{name: "dropped after the server applied a create", op: liveconfigtest.OpSetCallback,
+		{name: "dropped after the server applied a create", op: liveconfig.OpSetCallback,
 			fault: liveconfigtest.Fault{Apply: true, Drop: true}, want: succeeds, attempts: 3}, // create, create (100300), read back
 		{name: "server hangs past the attempt timeout", fault: liveconfigtest.Fault{Delay: time.Minute, Times: always},
 			want: transportError(context.DeadlineExceeded), attempts: 4},
@@ -239,7 +239,7 @@ func TestFaultMatrix(t *testing.T) {
 
 			start := time.Now()
 			var res *liveconfig.Result
-			if row.op == liveconfigtest.OpSetCallback {
+			if row.op == liveconfig.OpSetCallback {
 				res, err = c.CreateCallback(ctx, roomEvents)
 			} else {
 				res, err = c.DeleteCallback(ctx)

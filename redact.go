@@ -35,10 +35,10 @@ const requestIDWithheld = "[withheld: it held a credential]"
 // redactCause rebuilds a transport failure without the request URL's query: Go's *url.Error prints the whole
 // URL, and its query holds the UserSig. The cause is kept, so errors.Is(err, context.DeadlineExceeded) still
 // works. A cause whose text still holds a credential is withheld whole.
-func (c *Client) redactCause(op string, cause error, sig *signedUserSig) error {
+func (c *Client) redactCause(op Op, cause error, sig *signedUserSig) error {
 	var ue *url.Error
 	if errors.As(cause, &ue) {
-		cause = &url.Error{Op: ue.Op, URL: c.base + "/v4/live_config/" + op, Err: ue.Err}
+		cause = &url.Error{Op: ue.Op, URL: c.base + "/v4/live_config/" + string(op), Err: ue.Err}
 	}
 	if sig.secrets.foundIn(cause.Error()) {
 		return errRedacted

@@ -83,7 +83,7 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 	}
 
 	srv.ClearFaults()
-	srv.InjectFault(liveconfigtest.OpDeleteCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{
+	srv.InjectFault(liveconfig.OpDeleteCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{
 		Body: []byte(`{"ActionStatus":"OK","ErrorCode":0,"RequestId":"` + lowerCaseEscapes(url.QueryEscape(usersig)) + `"}`)}})
 	res, err := c.DeleteCallback(ctx)
 	require.NoError(t, err)

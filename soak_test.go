@@ -185,26 +185,26 @@ func callbackChange(cfg liveconfig.CallbackConfig) string {
 }
 
 // describeChange writes a change the server logged the way soakCall writes a success.
-func describeChange(t *testing.T, op string, body json.RawMessage) string {
+func describeChange(t *testing.T, op liveconfig.Op, body json.RawMessage) string {
 	switch op {
-	case liveconfigtest.OpSetCallback, liveconfigtest.OpUpdateCallback:
+	case liveconfig.OpSetCallback, liveconfig.OpUpdateCallback:
 		var b struct {
 			Url                 string
 			CallbackCommandList []liveconfig.Command
 		}
 		require.NoError(t, json.Unmarshal(body, &b))
 		return callbackChange(liveconfig.CallbackConfig{URL: b.Url, Commands: b.CallbackCommandList})
-	case liveconfigtest.OpSetCallbackToken:
+	case liveconfig.OpSetCallbackToken:
 		var b struct {
 			Token         string
 			IsTokenEnable bool
 		}
 		require.NoError(t, json.Unmarshal(body, &b))
 		return fmt.Sprintf("token %s %t", b.Token, b.IsTokenEnable)
-	case liveconfigtest.OpDeleteCallbackToken:
+	case liveconfig.OpDeleteCallbackToken:
 		return "delete_token"
 	}
-	return op
+	return string(op)
 }
 
 // replay applies the logged changes, in order, to an empty app.

@@ -54,7 +54,7 @@ func (t CallbackToken) LogValue() slog.Value {
 // something else.
 func (t CallbackToken) Validate() error { return t.validate("") }
 
-func (t CallbackToken) validate(op string) error {
+func (t CallbackToken) validate(op Op) error {
 	if n := utf8.RuneCountInString(t.Token); n < 1 || n > MaxTokenLength {
 		return &InputError{Op: op, Field: "Token", Reason: fmt.Sprintf("must be 1 to %d characters, not %d", MaxTokenLength, n)}
 	}
@@ -79,10 +79,10 @@ type tokenBody struct {
 //
 // https://trtc.io/document/69528 (Set Callback Authentication Token)
 func (c *Client) SetCallbackToken(ctx context.Context, t CallbackToken) (*Result, error) {
-	if err := t.validate(opSetCallbackToken); err != nil {
+	if err := t.validate(OpSetCallbackToken); err != nil {
 		return nil, err
 	}
-	return c.mutate(ctx, opSetCallbackToken, tokenBody(t))
+	return c.mutate(ctx, OpSetCallbackToken, tokenBody(t))
 }
 
 // GetCallbackToken returns the callback token configuration (get_callback_token), or ErrTokenNotFound when
@@ -91,7 +91,7 @@ func (c *Client) SetCallbackToken(ctx context.Context, t CallbackToken) (*Result
 // https://trtc.io/document/69529 (Query Callback Authentication Token)
 func (c *Client) GetCallbackToken(ctx context.Context) (*CallbackToken, error) {
 	var body tokenBody
-	if _, err := c.do(ctx, opGetCallbackToken, nil, &body); err != nil {
+	if _, err := c.do(ctx, OpGetCallbackToken, nil, &body); err != nil {
 		return nil, err
 	}
 	return &CallbackToken{Token: body.Token, Enabled: body.Enabled}, nil
@@ -102,5 +102,5 @@ func (c *Client) GetCallbackToken(ctx context.Context) (*CallbackToken, error) {
 //
 // https://trtc.io/document/69530 (Delete Webhook Authentication Token)
 func (c *Client) DeleteCallbackToken(ctx context.Context) (*Result, error) {
-	return c.mutate(ctx, opDeleteCallbackToken, nil)
+	return c.mutate(ctx, OpDeleteCallbackToken, nil)
 }

@@ -104,7 +104,7 @@ func transportCases(usersig func() string) []transportCase {
 			return withFault(liveconfigtest.Fault{Code: 70003, Info: "bad sig " + usersig()})(ctx, srv, c)
 		}, &apiErr},
 		{"applied, then a code", func(ctx context.Context, srv *liveconfigtest.Server, c *liveconfig.Client) error {
-			srv.InjectFault(liveconfigtest.OpSetCallback, liveconfigtest.Fault{Apply: true, Code: 100002})
+			srv.InjectFault(liveconfig.OpSetCallback, liveconfigtest.Fault{Apply: true, Code: 100002})
 			return ignore(c.CreateCallback(ctx, roomEvents))
 		}, &apiErr},
 		{"attempt timeout", withFault(liveconfigtest.Fault{Delay: time.Minute}), &tErr},

@@ -5,21 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
-)
 
-// The endpoints of the v4/live_config API, for InjectFault and RequestsTo.
-const (
-	OpSetCallback         = "set_callback"
-	OpUpdateCallback      = "update_callback"
-	OpGetCallback         = "get_callback"
-	OpDeleteCallback      = "delete_callback"
-	OpSetCallbackToken    = "set_callback_token"
-	OpGetCallbackToken    = "get_callback_token"
-	OpDeleteCallbackToken = "delete_callback_token"
+	"github.com/go-tuilive/liveconfig"
 )
-
-var ops = []string{OpSetCallback, OpUpdateCallback, OpGetCallback, OpDeleteCallback,
-	OpSetCallbackToken, OpGetCallbackToken, OpDeleteCallbackToken}
 
 // Always, as Fault.Times, makes a fault apply to every matching request until ClearFaults.
 const Always = -1
@@ -61,11 +49,11 @@ func HTML502() *RawAnswer {
 		Body: []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")}
 }
 
-// InjectFault queues f for requests to endpoint op (one of the Op constants), or for any endpoint when op is
-// "". Faults for one endpoint are used in the order they were queued, before faults for any endpoint. It
-// panics for an unknown op or a negative Times other than Always.
-func (s *Server) InjectFault(op string, f Fault) {
-	if op != "" && !slices.Contains(ops, op) {
+// InjectFault queues f for requests to endpoint op (one of liveconfig's Op constants), or for any endpoint
+// when op is "". Faults for one endpoint are used in the order they were queued, before faults for any
+// endpoint. It panics for an unknown op or a negative Times other than Always.
+func (s *Server) InjectFault(op liveconfig.Op, f Fault) {
+	if op != "" && !op.Valid() {
 		panic(fmt.Sprintf("liveconfigtest: InjectFault: unknown endpoint %q", op))
 	}
 	if f.Times < 0 && f.Times != Always {
@@ -86,15 +74,15 @@ func (s *Server) InjectFault(op string, f Fault) {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = map[string][]*Fault{}
+	s.faults = map[liveconfig.Op][]*Fault{}
 }
 
 // takeFault returns the fault for the next request to op and uses up one of its Times, or nil. A fault whose
 // Chance does not come up is passed by for the next one in line.
-func (s *Server) takeFault(op string) *Fault {
+func (s *Server) takeFault(op liveconfig.Op) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, key := range [...]string{op, ""} {
+	for _, key := range [...]liveconfig.Op{op, ""} {
 		queue := s.faults[key]
 		for i, queued := range queue {
 			if queued.Chance > 0 && rand.Float64() >= queued.Chance {

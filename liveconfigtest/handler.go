@@ -47,9 +47,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	rec := Request{Time: s.now()}
-	op, known := strings.CutPrefix(r.URL.Path, "/v4/live_config/")
-	if !known || !slices.Contains(ops, op) {
-		op, known = r.URL.Path, false
+	name, known := strings.CutPrefix(r.URL.Path, "/v4/live_config/")
+	op := liveconfig.Op(name)
+	if !known || !op.Valid() {
+		op, known = liveconfig.Op(r.URL.Path), false
 	}
 	rec.Op = op
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
@@ -222,54 +223,50 @@ func isJSONObject(b []byte) bool {
 }
 
 // apply carries out a request that passed check, under the lock, and logs a successful change.
-func (s *Server) apply(op string, body []byte) answer {
+func (s *Server) apply(op liveconfig.Op, body []byte) answer {
 	var fields map[string]json.RawMessage
 	json.Unmarshal(body, &fields) // check proved it is an object
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ans := s.applyLocked(op, fields)
-	if ans.code == 0 && mutates(op) {
+	if ans.code == 0 && op.Mutates() {
 		s.changes = append(s.changes, Change{Seq: uint64(len(s.changes)) + 1, Op: op, Time: s.now(), Body: slices.Clone(body)})
 	}
 	return ans
 }
 
-func mutates(op string) bool {
-	return op != OpGetCallback && op != OpGetCallbackToken
-}
-
-func (s *Server) applyLocked(op string, fields map[string]json.RawMessage) answer {
+func (s *Server) applyLocked(op liveconfig.Op, fields map[string]json.RawMessage) answer {
 	switch op {
-	case OpSetCallback, OpUpdateCallback:
+	case liveconfig.OpSetCallback, liveconfig.OpUpdateCallback:
 		cfg, bad := parseCallback(fields)
 		switch {
 		case bad.code != 0:
 			return bad
-		case op == OpSetCallback && s.callback != nil:
+		case op == liveconfig.OpSetCallback && s.callback != nil:
 			return fail(100300, "callback configuration already exists, use update_callback")
-		case op == OpUpdateCallback && s.callback == nil:
+		case op == liveconfig.OpUpdateCallback && s.callback == nil:
 			return fail(100301, "callback configuration does not exist, create it with set_callback")
 		}
 		s.callback = &cfg
-	case OpGetCallback:
+	case liveconfig.OpGetCallback:
 		if s.callback == nil {
 			return fail(100301, "callback configuration does not exist")
 		}
 		return answer{response: map[string]any{"Url": s.callback.URL, "CallbackCommandList": slices.Clone(s.callback.Commands)}}
-	case OpDeleteCallback:
+	case liveconfig.OpDeleteCallback:
 		s.callback = nil
-	case OpSetCallbackToken:
+	case liveconfig.OpSetCallbackToken:
 		tok, bad := parseToken(fields, s.token)
 		if bad.code != 0 {
 			return bad
 		}
 		s.token = &tok
-	case OpGetCallbackToken:
+	case liveconfig.OpGetCallbackToken:
 		if s.token == nil {
 			return fail(100302, "callback token configuration does not exist")
 		}
 		return answer{response: map[string]any{"Token": s.token.Token, "IsTokenEnable": s.token.Enabled}}
-	case OpDeleteCallbackToken:
+	case liveconfig.OpDeleteCallbackToken:
 		s.token = nil
 	}
 	return answer{}

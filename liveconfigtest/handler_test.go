@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
+	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -142,4 +143,25 @@ func TestInjectFaultRefusesUnknownEndpoints(t *testing.T) {
 	srv := liveconfigtest.New(t)
 	assert.Panics(t, func() { srv.InjectFault("set_callbacks", liveconfigtest.Fault{}) })
 	assert.Panics(t, func() { srv.InjectFault("", liveconfigtest.Fault{Times: -2}) })
+}
+
+// TestServesEveryOp sends a signed request to every endpoint liveconfig knows: the fake must serve each, so
+// an endpoint added to liveconfig.Ops without its case in the fake fails here.
+func TestServesEveryOp(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithRateLimit(0))
+	sig, err := tencentyun.GenUserSig(int(srv.SDKAppID()), srv.SecretKey(), srv.Identifier(), 600)
+	require.NoError(t, err)
+	for _, op := range liveconfig.Ops() {
+		target := fmt.Sprintf("%s/v4/live_config/%s?sdkappid=%d&identifier=%s&usersig=%s&random=7&contenttype=json",
+			srv.URL(), op, srv.SDKAppID(), srv.Identifier(), url.QueryEscape(sig))
+		resp, err := http.Post(target, "application/json", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		var env struct{ ErrorCode int }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&env))
+		resp.Body.Close()
+		assert.NotEqual(t, 60009, env.ErrorCode, "%s is not served", op)
+		require.NotEmpty(t, srv.RequestsTo(op), op)
+	}
+	http.DefaultClient.CloseIdleConnections()
 }

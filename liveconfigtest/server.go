@@ -43,9 +43,9 @@ type Server struct {
 	token    *liveconfig.CallbackToken
 	requests []Request
 	changes  []Change
-	maxLog   int                 // how many requests are kept; 0 keeps all
-	faults   map[string][]*Fault // by endpoint; "" holds faults for any endpoint
-	seq      uint64              // numbers answers for their RequestId
+	maxLog   int                        // how many requests are kept; 0 keeps all
+	faults   map[liveconfig.Op][]*Fault // by endpoint; "" holds faults for any endpoint
+	seq      uint64                     // numbers answers for their RequestId
 }
 
 // Option configures a Server.
@@ -100,7 +100,7 @@ func NewServer(opts ...Option) *Server {
 		identifier: o.identifier,
 		secretKey:  o.secretKey,
 		now:        o.now,
-		faults:     map[string][]*Fault{},
+		faults:     map[liveconfig.Op][]*Fault{},
 		maxLog:     o.maxLog,
 		webhooks:   &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: deliveryTimeout},
 	}
@@ -231,7 +231,7 @@ func cloneCallback(c liveconfig.CallbackConfig) liveconfig.CallbackConfig {
 
 // Request is one request the server received.
 type Request struct {
-	Op          string          // the endpoint, for example "set_callback"; the path for an unknown one
+	Op          liveconfig.Op   // the endpoint, for example liveconfig.OpSetCallback; the path for an unknown one
 	Time        time.Time       // when it arrived, by the server's clock
 	Random      uint32          // the random query parameter
 	UserSigHash string          // the first 16 hex digits of the SHA-256 of the usersig: tells signatures apart without revealing them
@@ -250,7 +250,7 @@ func (s *Server) Requests() []Request {
 }
 
 // RequestsTo returns the requests received so far for endpoint op, oldest first.
-func (s *Server) RequestsTo(op string) []Request {
+func (s *Server) RequestsTo(op liveconfig.Op) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Request
@@ -269,7 +269,7 @@ func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
 // Change is one change the server applied to the app's state.
 type Change struct {
 	Seq  uint64          // 1 for the first change, then one more for each
-	Op   string          // the endpoint that made it
+	Op   liveconfig.Op   // the endpoint that made it
 	Time time.Time       // by the server's clock
 	Body json.RawMessage // the request body it applied
 }
@@ -289,7 +289,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.callback, s.token, s.requests, s.changes = nil, nil, nil, nil
-	s.faults = map[string][]*Fault{}
+	s.faults = map[liveconfig.Op][]*Fault{}
 }
 
 func (s *Server) nextRequestID() string {

@@ -28,7 +28,7 @@ func TestChangesAreLoggedInOrder(t *testing.T) {
 	require.ErrorIs(t, err, liveconfig.ErrCallbackExists)
 	_, err = c.GetCallback(ctx)
 	require.NoError(t, err)
-	srv.InjectFault(liveconfigtest.OpDeleteCallback, liveconfigtest.Fault{Apply: true, Code: 100002})
+	srv.InjectFault(liveconfig.OpDeleteCallback, liveconfigtest.Fault{Apply: true, Code: 100002})
 	_, err = c.DeleteCallback(ctx)
 	require.Error(t, err)
 	_, err = c.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "t", Enabled: true})
@@ -36,8 +36,8 @@ func TestChangesAreLoggedInOrder(t *testing.T) {
 
 	changes := srv.Changes()
 	require.Len(t, changes, 3, "refusals and reads change nothing; an applied fault does")
-	ops := []string{changes[0].Op, changes[1].Op, changes[2].Op}
-	assert.Equal(t, []string{liveconfigtest.OpSetCallback, liveconfigtest.OpDeleteCallback, liveconfigtest.OpSetCallbackToken}, ops)
+	ops := []liveconfig.Op{changes[0].Op, changes[1].Op, changes[2].Op}
+	assert.Equal(t, []liveconfig.Op{liveconfig.OpSetCallback, liveconfig.OpDeleteCallback, liveconfig.OpSetCallbackToken}, ops)
 	for i, ch := range changes {
 		assert.EqualValues(t, i+1, ch.Seq)
 	}

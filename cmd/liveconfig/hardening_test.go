@@ -78,7 +78,7 @@ func TestJSONOnEveryPath(t *testing.T) {
 func TestServerTextIsPrintedSafely(t *testing.T) {
 	t.Parallel()
 	srv, env := fakeEnv(t)
-	srv.InjectFault(liveconfigtest.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: []byte(
+	srv.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Raw: &liveconfigtest.RawAnswer{Body: []byte(
 		`{"ActionStatus":"OK","ErrorCode":0,"RequestId":"Id-1","Response":{"Url":"https://a.example/cb\n  Live.CallbackFake",` +
 			`"CallbackCommandList":["Live.CallbackAfterCreateRoom\u001b[31m"]}}`)}})
 	r := cli(t, env, "callback", "get")

@@ -109,8 +109,8 @@ func TestProvisioningFlow(t *testing.T) {
 	r = cli(t, env, "callback", "ensure", "--url", url, "--command", "Live.CallbackAfterDestroyRoom", "--command", "Live.CallbackAfterCreateRoom", "--output", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, false, decodeJSON(t, r.stdout)["changed"], "same set in another order: nothing to change")
-	assert.Len(t, srv.RequestsTo(liveconfigtest.OpSetCallback), 1)
-	assert.Empty(t, srv.RequestsTo(liveconfigtest.OpUpdateCallback))
+	assert.Len(t, srv.RequestsTo(liveconfig.OpSetCallback), 1)
+	assert.Empty(t, srv.RequestsTo(liveconfig.OpUpdateCallback))
 
 	r = cli(t, env, "callback", "get", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -164,8 +164,8 @@ func TestEnsureDryRunChangesNothing(t *testing.T) {
 	assert.Equal(t, "would update: url https://old.example/cb -> https://a.example/cb; add [Live.CallbackAfterCreateRoom]; remove [Live.CallbackAfterDestroyRoom]\n", r.stdout)
 	stored, _ := srv.Callback()
 	assert.Equal(t, old, stored)
-	assert.Empty(t, srv.RequestsTo(liveconfigtest.OpSetCallback))
-	assert.Empty(t, srv.RequestsTo(liveconfigtest.OpUpdateCallback))
+	assert.Empty(t, srv.RequestsTo(liveconfig.OpSetCallback))
+	assert.Empty(t, srv.RequestsTo(liveconfig.OpUpdateCallback))
 }
 
 func TestExitCodes(t *testing.T) {
