@@ -2,6 +2,7 @@ package liveconfig
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -80,21 +81,10 @@ var knownCommands = [...]Command{
 
 // KnownCommands returns every command word this version of the package has a constant for, grouped as
 // Tencent's documentation groups them. The slice is new on each call.
-func KnownCommands() []Command {
-	out := make([]Command, len(knownCommands))
-	copy(out, knownCommands[:])
-	return out
-}
+func KnownCommands() []Command { return slices.Clone(knownCommands[:]) }
 
 // Known reports whether c is one of the Command constants.
-func (c Command) Known() bool {
-	for _, k := range knownCommands {
-		if c == k {
-			return true
-		}
-	}
-	return false
-}
+func (c Command) Known() bool { return slices.Contains(knownCommands[:], c) }
 
 // Validate returns nil when c is a well-formed command word (Group.CallbackName: a capital letter then letters,
 // a dot, "Callback", then one or more letters), known or not. Otherwise it returns an error for which

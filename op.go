@@ -1,5 +1,7 @@
 package liveconfig
 
+import "slices"
+
 // Op names one endpoint of the v4/live_config API, as it appears in the request path
 // (/v4/live_config/{op}) and in this package's errors.
 type Op string
@@ -23,21 +25,10 @@ var ops = [...]Op{OpSetCallback, OpUpdateCallback, OpGetCallback, OpDeleteCallba
 const opEnsureCallback Op = "ensure_callback"
 
 // Ops returns every endpoint, callback configuration first. The slice is new on each call.
-func Ops() []Op {
-	out := make([]Op, len(ops))
-	copy(out, ops[:])
-	return out
-}
+func Ops() []Op { return slices.Clone(ops[:]) }
 
 // Valid reports whether op is one of the Op constants.
-func (op Op) Valid() bool {
-	for _, known := range ops {
-		if op == known {
-			return true
-		}
-	}
-	return false
-}
+func (op Op) Valid() bool { return slices.Contains(ops[:], op) }
 
 // Mutates reports whether a successful call to op changes the app's state: every endpoint but the two reads,
 // get_callback and get_callback_token.
