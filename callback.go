@@ -24,14 +24,6 @@ type CallbackConfig struct {
 	Commands []Command
 }
 
-// Result describes a successful change.
-type Result struct {
-	// RequestID is the RequestId of the answer that settled the call, for Tencent support.
-	RequestID string
-	// Changed is false only when EnsureCallback found the configuration already as asked and sent no change.
-	Changed bool
-}
-
 // callbackBody is the wire form of a CallbackConfig.
 type callbackBody struct {
 	URL      string    `json:"Url"`
@@ -157,11 +149,17 @@ func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 	if err := cfg.validate(OpSetCallback); err != nil {
 		return nil, err
 	}
+	return c.createCallback(ctx, cfg)
+}
+
+// createCallback is CreateCallback for a cfg already validated.
+func (c *Client) createCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
 	o, err := c.do(ctx, OpSetCallback, cfg.wire(), nil)
 	if err == nil {
 		return &Result{RequestID: o.requestID, Changed: true}, nil
 	}
-	if !errors.Is(err, ErrCallbackExists) || !o.mayHaveApplied {
+	var exists *APIError
+	if !errors.As(err, &exists) || !errors.Is(exists, ErrCallbackExists) || !o.mayHaveApplied {
 		return nil, err
 	}
 	current, _, getErr := c.getCallback(ctx)
@@ -171,9 +169,7 @@ func (c *Client) CreateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 	if !current.Equal(cfg) {
 		return nil, err
 	}
-	var apiErr *APIError
-	errors.As(err, &apiErr)
-	return &Result{RequestID: apiErr.RequestID, Changed: true}, nil
+	return &Result{RequestID: exists.RequestID, Changed: true}, nil
 }
 
 // UpdateCallback replaces the app's callback configuration with cfg (update_callback): the URL and the whole
@@ -185,6 +181,11 @@ func (c *Client) UpdateCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 	if err := cfg.validate(OpUpdateCallback); err != nil {
 		return nil, err
 	}
+	return c.updateCallback(ctx, cfg)
+}
+
+// updateCallback is UpdateCallback for a cfg already validated.
+func (c *Client) updateCallback(ctx context.Context, cfg CallbackConfig) (*Result, error) {
 	return c.mutate(ctx, OpUpdateCallback, cfg.wire())
 }
 
@@ -235,7 +236,7 @@ func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 		current, requestID, err := c.getCallback(ctx)
 		switch {
 		case errors.Is(err, ErrCallbackNotFound):
-			res, err := c.CreateCallback(ctx, cfg)
+			res, err := c.createCallback(ctx, cfg)
 			if errors.Is(err, ErrCallbackExists) {
 				lastErr = err
 				continue // created by someone else meanwhile
@@ -246,7 +247,7 @@ func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 		case current.Equal(cfg):
 			return &Result{RequestID: requestID, Changed: false}, nil
 		}
-		res, err := c.UpdateCallback(ctx, cfg)
+		res, err := c.updateCallback(ctx, cfg)
 		if errors.Is(err, ErrCallbackNotFound) {
 			lastErr = err
 			continue // deleted by someone else meanwhile
@@ -254,13 +255,4 @@ func (c *Client) EnsureCallback(ctx context.Context, cfg CallbackConfig) (*Resul
 		return res, err
 	}
 	return nil, lastErr
-}
-
-// mutate sends a change with no result beyond the envelope.
-func (c *Client) mutate(ctx context.Context, op Op, in any) (*Result, error) {
-	o, err := c.do(ctx, op, in, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{RequestID: o.requestID, Changed: true}, nil
 }

@@ -82,6 +82,14 @@ func (c Client) LogValue() slog.Value {
 		slog.String("endpoint", c.base))
 }
 
+// Result describes a successful change.
+type Result struct {
+	// RequestID is the RequestId of the answer that settled the call, for Tencent support.
+	RequestID string
+	// Changed is false only when EnsureCallback found the configuration already as asked and sent no change.
+	Changed bool
+}
+
 // outcome is what do learned about a call besides its error.
 type outcome struct {
 	requestID string
@@ -226,18 +234,6 @@ func attemptTimedOut(err error, timeout time.Duration) error {
 	return attemptTimeoutError{timeout}
 }
 
-// limiterError turns a limiter's refusal into an error that keeps ctx's cause. *rate.Limiter refuses early,
-// with an error of its own, when the wait would outlast ctx's deadline.
-func limiterError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("waiting for the rate limiter: %w", ctxErr)
-	}
-	if _, ok := ctx.Deadline(); ok && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("waiting for the rate limiter: %w (%v)", context.DeadlineExceeded, err)
-	}
-	return fmt.Errorf("waiting for the rate limiter: %w", err)
-}
-
 // mayHaveApplied reports whether a failed attempt may still have changed state on the server.
 func mayHaveApplied(err error) bool {
 	var apiErr *APIError
@@ -261,4 +257,13 @@ func (c *Client) logAttempt(ctx context.Context, op Op, attempt int, start time.
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "liveconfig attempt",
 		slog.String("op", string(op)), slog.Int("attempt", attempt), slog.Int("code", code),
 		slog.String("request_id", requestID), slog.Duration("latency", time.Since(start)))
+}
+
+// mutate sends a change with no result beyond the envelope.
+func (c *Client) mutate(ctx context.Context, op Op, in any) (*Result, error) {
+	o, err := c.do(ctx, op, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{RequestID: o.requestID, Changed: true}, nil
 }

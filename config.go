@@ -1,7 +1,6 @@
 package liveconfig
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -58,12 +57,6 @@ type Config struct {
 	// Logger receives one debug line per attempt with op, attempt, code, request id and latency, never a
 	// URL, a UserSig or a key. Nil means no logging.
 	Logger *slog.Logger
-}
-
-// Limiter is a client-side rate limiter: Wait blocks until one request may be sent, or returns an error when
-// ctx ends first. *rate.Limiter from golang.org/x/time/rate satisfies it.
-type Limiter interface {
-	Wait(ctx context.Context) error
 }
 
 // Defaults applied by NewClient.
@@ -133,7 +126,7 @@ func redactEndpoint(endpoint string) string {
 	return u.String()
 }
 
-// baseURL validates the Config and returns the URL that "/v4/live_config/{op}" is appended to.
+// validate checks the Config and returns the URL that "/v4/live_config/{op}" is appended to.
 func (c *Config) validate() (base string, err error) {
 	switch {
 	case c.SDKAppID == 0:
@@ -183,20 +176,6 @@ func endpointBase(endpoint string) (string, error) {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not carry credentials; give a proxy's through HTTPClient's Transport"}
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-// limiter returns the limiter the Config asks for, or nil for none.
-func (c *Config) limiter() Limiter {
-	switch {
-	case c.Limiter != nil:
-		return c.Limiter
-	case c.RateLimit < 0:
-		return nil
-	case c.RateLimit == 0:
-		return newTokenBucket(DefaultRateLimit)
-	default:
-		return newTokenBucket(c.RateLimit)
-	}
 }
 
 func (c *Config) timeout() time.Duration {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/go-tuilive/liveconfig/internal/text"
 )
 
 // envelope is the frame of every answer. Response points at the endpoint's result, if it has one, so the
@@ -41,10 +43,10 @@ func decodeAnswer(op Op, status int, body []byte, out any) (envelope, error) {
 	}
 	switch {
 	case env.ErrorCode != 0:
-		return env, &APIError{Op: op, Code: env.ErrorCode, Info: oneLine(env.ErrorInfo), RequestID: env.RequestID}
+		return env, &APIError{Op: op, Code: env.ErrorCode, Info: text.OneLine(env.ErrorInfo), RequestID: env.RequestID}
 	case env.ActionStatus != "OK":
 		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
-			Reason: fmt.Sprintf("ActionStatus is %q with ErrorCode 0", truncate(env.ActionStatus, 16))}
+			Reason: fmt.Sprintf("ActionStatus is %q with ErrorCode 0", text.Truncate(env.ActionStatus, 16))}
 	case out != nil && slot.Elem().IsNil(): // an OK answer without a Response is not an empty result
 		return env, &ResponseError{Op: op, StatusCode: status, RequestID: env.RequestID,
 			Reason: "the answer is OK but has no Response"}
@@ -72,14 +74,4 @@ func describeBody(data []byte) string {
 		return "JSON body"
 	}
 	return "body of " + strconv.Itoa(len(data)) + " bytes"
-}
-
-// oneLine folds s's runs of white space, line breaks included, into single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // RetryPolicy says how often and after what wait a failed attempt is tried again. The zero value is the
@@ -78,10 +76,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// newTokenBucket returns a limiter of perSecond requests a second with a burst of one, so that requests are
-// spread evenly and a burst never exceeds the server's per-second allowance.
-func newTokenBucket(perSecond float64) Limiter {
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
@@ -309,8 +308,8 @@ func parseToken(fields map[string]json.RawMessage, current *liveconfig.CallbackT
 		if json.Unmarshal(rawToken, &tok.Token) != nil {
 			return tok, fail(100002, "Token is not a string")
 		}
-		if n := utf8.RuneCountInString(tok.Token); n < 1 || n > liveconfig.MaxTokenLength {
-			return tok, fail(100002, "Token must be 1 to %d characters", liveconfig.MaxTokenLength)
+		if err := (liveconfig.CallbackToken{Token: tok.Token}).Validate(); err != nil {
+			return tok, fail(100002, "%s", strings.TrimPrefix(err.Error(), "liveconfig: "))
 		}
 	}
 	if hasEnabled && json.Unmarshal(rawEnabled, &tok.Enabled) != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/internal/bodyread"
+	"github.com/go-tuilive/liveconfig/internal/text"
 )
 
 // Defaults of Config.
@@ -196,7 +197,7 @@ func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 	var info RequestInfo
 	appID, err := strconv.ParseUint(q.sdkAppID, 10, 64)
 	if err != nil || appID != v.cfg.SDKAppID {
-		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", truncate(q.sdkAppID, 20))
+		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", text.Truncate(q.sdkAppID, 20))
 	}
 	info.SDKAppID = appID
 	info.ClientIP = q.clientIP
@@ -251,7 +252,7 @@ func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 		cmd = liveconfig.Command(head.CallbackCommand)
 	}
 	if err := cmd.Validate(); err != nil {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "command word %q is not well-formed", truncate(string(cmd), 64))
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "command word %q is not well-formed", text.Truncate(string(cmd), 64))
 	}
 	ev := newEvent(cmd)
 	if ev == nil {
@@ -267,7 +268,7 @@ func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 		c.complete()
 	}
 	if named := ev.base().CallbackCommand; named != "" && named != cmd {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", truncate(string(cmd), 64), truncate(string(named), 64))
+		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", text.Truncate(string(cmd), 64), text.Truncate(string(named), 64))
 	}
 	ev.base().CallbackCommand = cmd
 	return ev, nil
@@ -288,11 +289,4 @@ func decodeUnknown(body []byte) (*UnknownEvent, error) {
 	ev.CallbackCommand = head.CallbackCommand
 	ev.EventTime.UnmarshalJSON(head.EventTime)
 	return ev, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

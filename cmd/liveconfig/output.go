@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/text"
 )
 
 // The JSON shapes of the tool's contract. Each outcome is exactly one of these objects, on stdout for a result
@@ -119,7 +120,7 @@ func report(w io.Writer, format string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return code
 	}
-	detail := errorDetail{Info: oneLine(strings.TrimPrefix(err.Error(), "liveconfig: "))}
+	detail := errorDetail{Info: text.OneLine(strings.TrimPrefix(err.Error(), "liveconfig: "))}
 	var apiErr *liveconfig.APIError
 	var respErr *liveconfig.ResponseError
 	switch {
@@ -135,8 +136,6 @@ func report(w io.Writer, format string, err error) int {
 	fmt.Fprintln(w, "liveconfig: "+detail.Info)
 	return code
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // inCLITerms rewrites what the library says in terms of its Config into the flags and variables of this
 // tool, and says which bound ended a command that ran out of time.
