@@ -1,6 +1,7 @@
 package liveconfigtest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -14,7 +15,9 @@ const Always = -1
 
 // Fault changes how the server answers the next matching requests. Faults apply to requests that pass the
 // server's checks (query, UserSig, rate limit, body); a request that fails them is answered as usual. A zero
-// Fault answers normally.
+// Fault answers normally. A Fault answers one way, Drop, Raw or Code, after its Delay, and Apply carries the
+// request out first; InjectFault refuses a Fault that says more than that (see the precedence on reply in
+// fault.go).
 type Fault struct {
 	// Times is how many requests the fault applies to: 0 or 1 means the next one, Always means every one.
 	Times int
@@ -62,12 +65,86 @@ func (s *Server) InjectFault(op liveconfig.Op, f Fault) {
 	if f.Chance < 0 || f.Chance > 1 {
 		panic("liveconfigtest: InjectFault: Chance must be between 0 and 1")
 	}
+	if reason := f.contradiction(); reason != "" {
+		panic("liveconfigtest: InjectFault: " + reason)
+	}
 	if f.Times == 0 {
 		f.Times = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[op] = append(s.faults[op], &f)
+}
+
+// contradiction says why f cannot be carried out as written, or "" when it can: it names more than one answer
+// (Drop, Raw, Code), an Info without a Code to go with it, or Apply with no failure to hide the change behind.
+func (f *Fault) contradiction() string {
+	answers := 0
+	for _, set := range [...]bool{f.Drop, f.Raw != nil, f.Code != 0} {
+		if set {
+			answers++
+		}
+	}
+	switch {
+	case answers > 1:
+		return "a Fault answers one way: set at most one of Drop, Raw and Code"
+	case f.Info != "" && f.Code == 0:
+		return "Info is the ErrorInfo of Code: set Code too"
+	case f.Apply && answers == 0:
+		return "Apply carries the request out before a failure: set Drop, Raw or Code too"
+	}
+	return ""
+}
+
+// reply is how the server answers one request.
+type reply struct {
+	gone bool       // the client left during the fault's Delay: there is no one to answer
+	drop bool       // close the connection without an answer
+	raw  *RawAnswer // send this as it is
+	env  answer     // otherwise, this envelope
+}
+
+// reply answers a request that passed the server's checks, under f (nil for no fault). The precedence, in
+// this order: wait Delay, and give up if the client leaves meanwhile; carry the request out (carryOut) when
+// f has no answer of its own, or when Apply asks for it first; then answer with Drop, else Raw, else Code
+// and Info, else what carrying the request out said. A new kind of fault is a field of Fault and a line here.
+func (f *Fault) reply(ctx context.Context, carryOut func() answer) reply {
+	if f == nil {
+		return reply{env: carryOut()}
+	}
+	if f.Delay > 0 && !waitFor(ctx, f.Delay) {
+		return reply{gone: true}
+	}
+	answersNormally := f.Code == 0 && !f.Drop && f.Raw == nil
+	var carried answer
+	if f.Apply || answersNormally {
+		carried = carryOut()
+	}
+	switch {
+	case f.Drop:
+		return reply{drop: true}
+	case f.Raw != nil:
+		return reply{raw: f.Raw}
+	case f.Code != 0:
+		info := f.Info
+		if info == "" {
+			info = fmt.Sprintf("injected error %d", f.Code)
+		}
+		return reply{env: answer{code: f.Code, info: info}}
+	}
+	return reply{env: carried}
+}
+
+// waitFor waits d, and reports false when ctx ends first.
+func waitFor(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // ClearFaults drops every queued fault.

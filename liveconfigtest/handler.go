@@ -1,7 +1,6 @@
 package liveconfigtest
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
@@ -54,43 +52,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Op = op
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 	ans := s.check(r, known, body, readErr, &rec)
-	if ans.code == 0 {
-		rec.Body = body // a refused request's body is not kept: anyone can send one, of any size
+	if ans.code != 0 {
+		rec.Code = ans.code
+		s.record(rec)
+		s.writeEnvelope(w, ans)
+		return
 	}
-	var fault *Fault
-	if ans.code == 0 {
-		fault = s.takeFault(op)
-	}
-	if fault != nil && fault.Delay > 0 && !waitFor(r.Context(), fault.Delay) {
+	rec.Body = body // a refused request's body is not kept: anyone can send one, of any size
+	rep := s.takeFault(op).reply(r.Context(), func() answer { return s.apply(op, body) })
+	switch {
+	case rep.gone:
 		rec.Code = -1
 		s.record(rec)
-		return // the client went away
-	}
-	if ans.code == 0 && (fault == nil || fault.Apply || fault.answersNormally()) {
-		ans = s.apply(op, body)
-	}
-	switch {
-	case fault != nil && fault.Drop:
+	case rep.drop:
 		rec.Code = -1
 		s.record(rec)
 		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
-	case fault != nil && fault.Raw != nil:
+	case rep.raw != nil:
 		rec.Code = -1
 		s.record(rec)
-		writeRaw(w, *fault.Raw)
-		return
-	case fault != nil && fault.Code != 0:
-		ans = answer{code: fault.Code, info: fault.Info}
-		if ans.info == "" {
-			ans.info = fmt.Sprintf("injected error %d", fault.Code)
-		}
+		writeRaw(w, *rep.raw)
+	default:
+		rec.Code = rep.env.code
+		s.record(rec)
+		s.writeEnvelope(w, rep.env)
 	}
-	rec.Code = ans.code
-	s.record(rec)
-	s.writeEnvelope(w, ans)
 }
-
-func (f *Fault) answersNormally() bool { return f.Code == 0 && !f.Drop && f.Raw == nil }
 
 func (s *Server) record(rec Request) {
 	s.mu.Lock()
@@ -99,17 +86,6 @@ func (s *Server) record(rec Request) {
 		s.requests = slices.Delete(s.requests, 0, len(s.requests)-s.maxLog+1)
 	}
 	s.requests = append(s.requests, rec)
-}
-
-func waitFor(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func writeRaw(w http.ResponseWriter, raw RawAnswer) {

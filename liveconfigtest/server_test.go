@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,4 +121,26 @@ func TestRefusedRequestsKeepNoBody(t *testing.T) {
 	}
 	assert.Len(t, srv.Requests(), 3, "the log keeps the last 3")
 	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestInjectFaultRefusesContradictions(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t)
+	for name, f := range map[string]liveconfigtest.Fault{
+		"Drop and Raw":       {Drop: true, Raw: liveconfigtest.HTML502()},
+		"Code and Raw":       {Code: 100001, Raw: liveconfigtest.HTML502()},
+		"Code and Drop":      {Code: 100001, Drop: true},
+		"Info without Code":  {Info: "why"},
+		"Apply with nothing": {Apply: true},
+	} {
+		assert.Panics(t, func() { srv.InjectFault("", f) }, name)
+	}
+	for name, f := range map[string]liveconfigtest.Fault{
+		"Apply then Drop": {Apply: true, Drop: true},
+		"Apply then Raw":  {Apply: true, Raw: liveconfigtest.HTML502()},
+		"Code and Info":   {Code: 70003, Info: "why"},
+		"Delay alone":     {Delay: time.Millisecond},
+	} {
+		assert.NotPanics(t, func() { srv.InjectFault("", f) }, name)
+	}
 }
