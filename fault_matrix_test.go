@@ -229,10 +229,9 @@ func TestFaultMatrix(t *testing.T) {
 			if row.edit != nil {
 				row.edit(&cfg, cancel, tr)
 			}
-			c, err := liveconfig.NewClient(cfg)
+			c, err := srv.NewClient(cfg) // closes tr's idle connections with the server
 			require.NoError(t, err)
 			liveconfig.SetAttemptTimeout(c, 200*time.Millisecond)
-			defer tr.next.(*http.Transport).CloseIdleConnections()
 			if row.fault != (liveconfigtest.Fault{}) || row.fault.Raw != nil {
 				srv.InjectFault(row.op, row.fault)
 			}

@@ -24,9 +24,8 @@ func setup(t *testing.T, edit func(*liveconfig.Config), opts ...liveconfigtest.O
 	if edit != nil {
 		edit(&cfg)
 	}
-	client, err := liveconfig.NewClient(cfg)
+	client, err := srv.NewClient(cfg) // its connections close with the server
 	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
 	return srv, client
 }
 

@@ -140,10 +140,9 @@ func TestRestyPrintsNothingAndItsErrorsBecomeOurs(t *testing.T) {
 			newClient := func(cfg liveconfig.Config) *liveconfig.Client {
 				cfg.RateLimit = -1
 				cfg.Retry.MaxAttempts = 2
-				client, err := liveconfig.NewClient(cfg)
+				client, err := srv.NewClient(cfg)
 				require.NoError(t, err)
 				liveconfig.SetAttemptTimeout(client, 100*time.Millisecond)
-				t.Cleanup(client.CloseIdleConnections)
 				rc := liveconfig.RESTClient(client)
 				require.False(t, rc.Debug, "NewClient leaves resty's debug mode off")
 				require.True(t, rc.DisableWarn, "NewClient turns resty's warnings off")

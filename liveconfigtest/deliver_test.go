@@ -122,7 +122,6 @@ func TestClientSurface(t *testing.T) {
 	t.Parallel()
 	srv := liveconfigtest.New(t)
 	c := srv.Client()
-	t.Cleanup(c.CloseIdleConnections)
 	ctx := context.Background()
 	first := liveconfig.CallbackConfig{URL: "https://a.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 	second := liveconfig.CallbackConfig{URL: "https://b.example/cb", Commands: []liveconfig.Command{liveconfig.CommandBeforeSendMsg, liveconfig.CommandAfterSendMsg}}

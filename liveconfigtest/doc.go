@@ -13,6 +13,9 @@
 //	_, err := client.EnsureCallback(ctx, liveconfig.CallbackConfig{URL: receiver.URL, Commands: ...})
 //	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, body) // a signed webhook to receiver
 //
+// [Server.Client] and [Server.NewClient] (for a Config with some fields changed) build clients whose idle
+// connections the server closes when it is closed, as httptest.Server does.
+//
 // Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.Requests]),
 // changed ([Server.Changes], in the order applied) and is handling now ([Server.InFlight]), and make it
 // misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
@@ -22,8 +25,9 @@
 //   - It is stricter about the request: a query parameter other than the five, or one given twice, is refused
 //     with 60002, and body fields are matched by their exact names (Url, CallbackCommandList, Token,
 //     IsTokenEnable). A client that passes the fake sends what the documentation asks for.
-//   - It refuses an empty CallbackCommandList and malformed command words (100002); whether the real service
-//     does is not documented.
+//   - It refuses an empty CallbackCommandList, malformed command words, callback URLs and tokens that
+//     liveconfig's Validate refuses (100002); whether the real service refuses all of them is not documented.
+//   - It keeps no body of a request it refused.
 //   - A changed callback URL takes effect at once, not about two minutes later.
 //   - Error texts (ErrorInfo) are its own; only the codes follow the documentation.
 //   - It serves one app, and treats any other sdkappid as unknown in this region (70020).

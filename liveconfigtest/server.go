@@ -34,9 +34,10 @@ type Server struct {
 	identifier string
 	secretKey  string
 	now        func() time.Time
-	limiter    *rate.Limiter // nil when the server enforces no limit
-	webhooks   *http.Client  // delivers webhooks; its own pool, closed with the server
-	inFlight   atomic.Int64  // requests being handled
+	limiter    *rate.Limiter        // nil when the server enforces no limit
+	webhooks   *http.Client         // delivers webhooks; its own pool, closed with the server
+	clients    []*liveconfig.Client // built by Client and NewClient; their idle connections close with the server
+	inFlight   atomic.Int64         // requests being handled
 
 	mu       sync.Mutex
 	callback *liveconfig.CallbackConfig
@@ -130,10 +131,18 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server, waiting for requests in progress to finish, and closes its webhook connections.
+// Close stops the server, waiting for requests in progress to finish, and closes its webhook connections and
+// the idle connections of every client it built (Client, NewClient), as httptest.Server.Close does.
 func (s *Server) Close() {
 	s.http.Close()
 	s.webhooks.CloseIdleConnections()
+	s.mu.Lock()
+	clients := s.clients
+	s.clients = nil
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
 }
 
 // URL is the server's base URL, for liveconfig.Config.Endpoint, for example "http://127.0.0.1:41234".
@@ -172,13 +181,26 @@ func (s *Server) Config() liveconfig.Config {
 	}
 }
 
-// Client returns a new liveconfig.Client built from Config.
+// Client returns a new liveconfig.Client built from Config. Close closes its idle connections.
 func (s *Server) Client() *liveconfig.Client {
-	c, err := liveconfig.NewClient(s.Config())
+	c, err := s.NewClient(s.Config())
 	if err != nil {
 		panic("liveconfigtest: " + err.Error()) // Config is valid by construction
 	}
 	return c
+}
+
+// NewClient builds a liveconfig.Client from cfg, as liveconfig.NewClient does, for a test that changes some
+// fields of Config first. Close closes its idle connections (those of cfg.HTTPClient too, which it shares).
+func (s *Server) NewClient(cfg liveconfig.Config) (*liveconfig.Client, error) {
+	c, err := liveconfig.NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients = append(s.clients, c)
+	return c, nil
 }
 
 // Callback returns the stored callback configuration, and false when there is none.

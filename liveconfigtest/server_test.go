@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +20,6 @@ func TestChangesAreLoggedInOrder(t *testing.T) {
 	t.Parallel()
 	srv := liveconfigtest.New(t)
 	c := srv.Client()
-	t.Cleanup(c.CloseIdleConnections)
 	ctx := context.Background()
 	cfg := liveconfig.CallbackConfig{URL: "https://a.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 
@@ -52,9 +52,8 @@ func TestFaultChanceAppliesToAShare(t *testing.T) {
 	srv := liveconfigtest.New(t, liveconfigtest.WithRateLimit(0))
 	cfg := srv.Config()
 	cfg.RateLimit = -1
-	c, err := liveconfig.NewClient(cfg)
+	c, err := srv.NewClient(cfg)
 	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
 	srv.InjectFault("", liveconfigtest.Fault{Code: 70009, Times: liveconfigtest.Always, Chance: 0.25})
 	failed := 0
 	const calls = 400
@@ -74,7 +73,6 @@ func TestRequestLogLimit(t *testing.T) {
 	t.Parallel()
 	srv := liveconfigtest.New(t, liveconfigtest.WithRequestLogLimit(3))
 	c := srv.Client()
-	t.Cleanup(c.CloseIdleConnections)
 	for range 5 {
 		_, err := c.DeleteCallback(context.Background())
 		require.NoError(t, err)
@@ -106,7 +104,6 @@ func TestRefusedRequestsKeepNoBody(t *testing.T) {
 		resp.Body.Close()
 	}
 	c := srv.Client()
-	defer c.CloseIdleConnections()
 	_, err := c.DeleteCallback(context.Background())
 	require.NoError(t, err)
 	reqs := srv.Requests()
@@ -143,4 +140,35 @@ func TestInjectFaultRefusesContradictions(t *testing.T) {
 	} {
 		assert.NotPanics(t, func() { srv.InjectFault("", f) }, name)
 	}
+}
+
+// closeCounter is a transport that counts the calls to close its idle connections.
+type closeCounter struct {
+	*http.Transport
+	closed atomic.Int32
+}
+
+func (c *closeCounter) CloseIdleConnections() {
+	c.closed.Add(1)
+	c.Transport.CloseIdleConnections()
+}
+
+func TestCloseClosesTheClientsItBuilt(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.NewServer()
+	tr := &closeCounter{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	cfg := srv.Config()
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c, err := srv.NewClient(cfg)
+	require.NoError(t, err)
+	_, err = c.DeleteCallback(context.Background())
+	require.NoError(t, err)
+	_, err = srv.Client().DeleteCallback(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, tr.closed.Load())
+
+	srv.Close()
+	assert.EqualValues(t, 1, tr.closed.Load(), "the server closed the idle connections of the client it built")
+	_, err = srv.NewClient(liveconfig.Config{})
+	assert.ErrorIs(t, err, liveconfig.ErrInvalidConfig, "NewClient checks the Config as liveconfig.NewClient does")
 }

@@ -20,7 +20,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	srv := liveconfigtest.New(t)
 	client := srv.Client()
-	t.Cleanup(client.CloseIdleConnections)
 	ctx := context.Background()
 
 	var mu sync.Mutex
