@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 )
 
 // HandlerFunc handles one verified webhook. Its ctx ends at Config.HandlerTimeout (1.8 s by default), before
@@ -57,22 +58,31 @@ var answerOK = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` + "\n
 // wrong method gets this handler's JSON 405 rather than the router's plain-text one; it serves every path it
 // is given.
 //
-// It returns an error for a zero SDKAppID, or an empty Token without AllowUnsigned.
+// It returns a *ConfigError (errors.Is(err, ErrInvalidConfig)) for a nil fn or a Config NewVerifier refuses.
 func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 	if fn == nil {
-		return nil, errors.New("webhook: NewHandler needs a HandlerFunc")
+		return nil, &ConfigError{Field: "HandlerFunc", Reason: "is required"}
+	}
+	if cfg.HandlerTimeout < 0 {
+		return nil, &ConfigError{Field: "Config.HandlerTimeout", Reason: "must not be negative"}
 	}
 	v, err := NewVerifier(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &handler{v: v, fn: fn, log: cfg.Logger}, nil
+	timeout := cfg.HandlerTimeout
+	if timeout == 0 {
+		timeout = DefaultHandlerTimeout
+	}
+	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger}, nil
 }
 
+// handler holds what only the handler uses, HandlerTimeout and Logger, beside the Verifier.
 type handler struct {
-	v   *Verifier
-	fn  HandlerFunc
-	log *slog.Logger
+	v       *Verifier
+	fn      HandlerFunc
+	timeout time.Duration
+	log     *slog.Logger
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +90,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var refusal *RequestError
 		if !errors.As(err, &refusal) {
-			refusal = refuse(ErrMalformed, http.StatusBadRequest, "%v", err)
+			refusal = refuse(ErrMalformed, "%v", err)
 		}
 		h.logf(r.Context(), slog.LevelWarn, "webhook refused", slog.String("reason", refusal.Error()), slog.String("remote", r.RemoteAddr))
 		// Closing the connection keeps net/http from reading the rest of an unread body before it answers:
@@ -89,7 +99,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, refusal.Status, answer{ActionStatus: "FAIL", ErrorCode: refusal.Status, ErrorInfo: refusal.Err.Error()})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.v.cfg.HandlerTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 	err = h.call(ctx, ev)
 	var rej *rejection

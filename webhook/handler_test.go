@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
@@ -32,30 +33,31 @@ func TestForgeriesAreRefusedBeforeTheHandler(t *testing.T) {
 		name   string
 		edit   func(d *delivery)
 		status int
-		reason error
+		reason error // the broad reason
+		exact  error // the reason itself, which matches reason too
 	}{
-		{"wrong token", func(d *delivery) { d.token = "guessed" }, 401, webhook.ErrUnauthenticated},
-		{"stale RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() - 61 }, 401, webhook.ErrUnauthenticated},
-		{"future RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() + 61 }, 401, webhook.ErrUnauthenticated},
-		{"extreme RequestTime", func(d *delivery) { d.requestTime = -1 << 63 }, 401, webhook.ErrUnauthenticated},
-		{"no Sign", func(d *delivery) { d.query = map[string][]string{"Sign": {"-"}} }, 401, webhook.ErrUnauthenticated},
-		{"no RequestTime", func(d *delivery) { d.query = map[string][]string{"RequestTime": {"-"}} }, 401, webhook.ErrUnauthenticated},
-		{"unsigned", func(d *delivery) { d.token = "" }, 401, webhook.ErrUnauthenticated},
+		{"wrong token", func(d *delivery) { d.token = "guessed" }, 401, webhook.ErrUnauthenticated, webhook.ErrBadSignature},
+		{"stale RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() - 61 }, 401, webhook.ErrUnauthenticated, webhook.ErrStale},
+		{"future RequestTime", func(d *delivery) { d.requestTime = testNow.Unix() + 61 }, 401, webhook.ErrUnauthenticated, webhook.ErrStale},
+		{"extreme RequestTime", func(d *delivery) { d.requestTime = -1 << 63 }, 401, webhook.ErrUnauthenticated, webhook.ErrStale},
+		{"no Sign", func(d *delivery) { d.query = map[string][]string{"Sign": {"-"}} }, 401, webhook.ErrUnauthenticated, webhook.ErrUnsigned},
+		{"no RequestTime", func(d *delivery) { d.query = map[string][]string{"RequestTime": {"-"}} }, 401, webhook.ErrUnauthenticated, webhook.ErrUnsigned},
+		{"unsigned", func(d *delivery) { d.token = "" }, 401, webhook.ErrUnauthenticated, webhook.ErrUnsigned},
 		{"Sign of another time", func(d *delivery) {
 			d.query = map[string][]string{"Sign": {webhook.Sign(testToken, testNow.Unix()-1)}}
-		}, 401, webhook.ErrUnauthenticated},
-		{"another app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"1400000002"}} }, 403, webhook.ErrForeignApp},
-		{"no app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"-"}} }, 403, webhook.ErrForeignApp},
-		{"GET", func(d *delivery) { d.method = http.MethodGet }, 405, webhook.ErrMethodNotAllowed},
-		{"malformed JSON", func(d *delivery) { d.body = `{"CallbackCommand":` }, 400, webhook.ErrMalformed},
-		{"not an object", func(d *delivery) { d.body = `["Live.CallbackAfterCreateRoom"]` }, 400, webhook.ErrMalformed},
-		{"empty body", func(d *delivery) { d.body = `` }, 400, webhook.ErrMalformed},
-		{"5 MiB body", func(d *delivery) { d.body = `{"Pad":"` + strings.Repeat("x", 5<<20) + `"}` }, 413, webhook.ErrBodyTooLarge},
-		{"query and body disagree", func(d *delivery) { d.command = "Live.CallbackAfterDestroyRoom" }, 400, webhook.ErrMalformed},
+		}, 401, webhook.ErrUnauthenticated, webhook.ErrBadSignature},
+		{"another app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"1400000002"}} }, 403, webhook.ErrForeignApp, webhook.ErrForeignApp},
+		{"no app", func(d *delivery) { d.query = map[string][]string{"SdkAppid": {"-"}} }, 403, webhook.ErrForeignApp, webhook.ErrForeignApp},
+		{"GET", func(d *delivery) { d.method = http.MethodGet }, 405, webhook.ErrMethodNotAllowed, webhook.ErrMethodNotAllowed},
+		{"malformed JSON", func(d *delivery) { d.body = `{"CallbackCommand":` }, 400, webhook.ErrMalformed, webhook.ErrNotJSON},
+		{"not an object", func(d *delivery) { d.body = `["Live.CallbackAfterCreateRoom"]` }, 400, webhook.ErrMalformed, webhook.ErrNotJSON},
+		{"empty body", func(d *delivery) { d.body = `` }, 400, webhook.ErrMalformed, webhook.ErrNotJSON},
+		{"5 MiB body", func(d *delivery) { d.body = `{"Pad":"` + strings.Repeat("x", 5<<20) + `"}` }, 413, webhook.ErrBodyTooLarge, webhook.ErrBodyTooLarge},
+		{"query and body disagree", func(d *delivery) { d.command = "Live.CallbackAfterDestroyRoom" }, 400, webhook.ErrMalformed, webhook.ErrMalformed},
 		{"malformed command word", func(d *delivery) {
 			d.command, d.body = "drop table", `{"X":1}`
-		}, 400, webhook.ErrMalformed},
-		{"wrong field type", func(d *delivery) { d.body = `{"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":"r1"}` }, 400, webhook.ErrMalformed},
+		}, 400, webhook.ErrMalformed, webhook.ErrMalformed},
+		{"wrong field type", func(d *delivery) { d.body = `{"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":"r1"}` }, 400, webhook.ErrMalformed, webhook.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +77,13 @@ func TestForgeriesAreRefusedBeforeTheHandler(t *testing.T) {
 			require.NoError(t, err)
 			_, err = v.Parse(d.request())
 			assert.ErrorIs(t, err, tt.reason)
+			assert.ErrorIs(t, err, tt.exact)
+			for _, other := range []error{webhook.ErrUnsigned, webhook.ErrStale, webhook.ErrBadSignature, webhook.ErrNotJSON,
+				webhook.ErrForeignApp, webhook.ErrMethodNotAllowed, webhook.ErrBodyTooLarge} {
+				if other != tt.exact {
+					assert.NotErrorIs(t, err, other, "each refusal is told apart")
+				}
+			}
 			var reqErr *webhook.RequestError
 			require.ErrorAs(t, err, &reqErr)
 			assert.Equal(t, tt.status, reqErr.Status)
@@ -124,18 +133,26 @@ func TestNewHandlerRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	ok := func(context.Context, webhook.Event) error { return nil }
 	for name, cfg := range map[string]webhook.Config{
-		"zero SDKAppID":   {Token: testToken},
-		"no token":        {SDKAppID: testApp},
-		"negative skew":   {SDKAppID: testApp, Token: testToken, MaxSkew: -time.Second},
-		"negative limit":  {SDKAppID: testApp, Token: testToken, MaxBodyBytes: -1},
-		"limit MaxInt64":  {SDKAppID: testApp, Token: testToken, MaxBodyBytes: math.MaxInt64},
-		"limit 1 GiB + 1": {SDKAppID: testApp, Token: testToken, MaxBodyBytes: webhook.MaxMaxBodyBytes + 1},
+		"zero SDKAppID":            {Token: testToken},
+		"no token":                 {SDKAppID: testApp},
+		"negative skew":            {SDKAppID: testApp, Token: testToken, MaxSkew: -time.Second},
+		"negative limit":           {SDKAppID: testApp, Token: testToken, MaxBodyBytes: -1},
+		"negative handler timeout": {SDKAppID: testApp, Token: testToken, HandlerTimeout: -time.Second},
+		"limit MaxInt64":           {SDKAppID: testApp, Token: testToken, MaxBodyBytes: math.MaxInt64},
+		"limit 1 GiB + 1":          {SDKAppID: testApp, Token: testToken, MaxBodyBytes: webhook.MaxMaxBodyBytes + 1},
 	} {
 		_, err := webhook.NewHandler(cfg, ok)
-		assert.Error(t, err, name)
+		assert.ErrorIs(t, err, webhook.ErrInvalidConfig, name)
 	}
 	_, err := webhook.NewHandler(testConfig(), nil)
-	assert.Error(t, err)
+	var cfgErr *webhook.ConfigError
+	require.ErrorAs(t, err, &cfgErr)
+	assert.Equal(t, "HandlerFunc", cfgErr.Field)
+	_, err = webhook.NewVerifier(webhook.Config{Token: testToken})
+	require.ErrorAs(t, err, &cfgErr)
+	assert.Equal(t, "Config.SDKAppID", cfgErr.Field)
+	assert.ErrorIs(t, err, webhook.ErrInvalidConfig)
+	assert.ErrorIs(t, err, liveconfig.ErrInvalidConfig, "the root package's sentinel, the same value")
 
 	largest := testConfig()
 	largest.MaxBodyBytes = webhook.MaxMaxBodyBytes

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,7 +48,7 @@ type Config struct {
 	// MaxMaxBodyBytes (1 GiB) is refused.
 	MaxBodyBytes int64
 	// HandlerTimeout is the deadline of the ctx handed to the HandlerFunc, just under Tencent's 2 s wait so
-	// that a slow handler still answers in time. 0 means DefaultHandlerTimeout.
+	// that a slow handler still answers in time. 0 means DefaultHandlerTimeout. Only NewHandler uses it.
 	HandlerTimeout time.Duration
 	// Now is the clock RequestTime is checked against. Nil means time.Now.
 	Now func() time.Time
@@ -88,31 +89,6 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("allow_unsigned", c.AllowUnsigned))
 }
 
-// Refusal reasons. A *RequestError wraps one; match with errors.Is.
-var (
-	ErrMethodNotAllowed = errors.New("webhook: method is not POST")                      // 405
-	ErrForeignApp       = errors.New("webhook: SdkAppid is not this app's")              // 403
-	ErrUnauthenticated  = errors.New("webhook: signature missing, stale or wrong")       // 401
-	ErrBodyTooLarge     = errors.New("webhook: body larger than the limit")              // 413
-	ErrMalformed        = errors.New("webhook: body or command word is not well-formed") // 400
-)
-
-// RequestError is a refused webhook request. It never holds the token or the signature.
-type RequestError struct {
-	Status int    // the HTTP status the handler answers
-	Err    error  // one of the Err* reasons above
-	Detail string // what exactly was wrong
-}
-
-func (e *RequestError) Error() string { return e.Err.Error() + ": " + e.Detail }
-
-// Unwrap returns the reason.
-func (e *RequestError) Unwrap() error { return e.Err }
-
-func refuse(reason error, status int, format string, args ...any) *RequestError {
-	return &RequestError{Status: status, Err: reason, Detail: fmt.Sprintf(format, args...)}
-}
-
 // Verifier checks and decodes webhook requests. It is immutable and safe for concurrent use, and prints
 // without its token.
 type Verifier struct {
@@ -128,26 +104,25 @@ func (v Verifier) GoString() string { return v.String() }
 // LogValue lets log/slog print v without its token.
 func (v Verifier) LogValue() slog.Value { return v.cfg.LogValue() }
 
-// NewVerifier checks cfg: a zero SDKAppID, or an empty Token without AllowUnsigned, is an error.
+// NewVerifier checks cfg and returns a Verifier for it. It returns a *ConfigError (errors.Is(err,
+// ErrInvalidConfig)) for a zero SDKAppID, an empty Token without AllowUnsigned, or a negative or too large
+// limit.
 func NewVerifier(cfg Config) (*Verifier, error) {
 	switch {
 	case cfg.SDKAppID == 0:
-		return nil, errors.New("webhook: Config.SDKAppID is required")
+		return nil, &ConfigError{Field: "Config.SDKAppID", Reason: "is required"}
 	case cfg.Token == "" && !cfg.AllowUnsigned:
-		return nil, errors.New("webhook: Config.Token is required; set AllowUnsigned to accept unsigned webhooks")
-	case cfg.MaxSkew < 0 || cfg.MaxBodyBytes < 0 || cfg.HandlerTimeout < 0:
-		return nil, errors.New("webhook: Config durations and limits must not be negative")
-	case cfg.MaxBodyBytes > MaxMaxBodyBytes:
-		return nil, fmt.Errorf("webhook: Config.MaxBodyBytes must be at most %d (1 GiB); webhooks are a few KiB", MaxMaxBodyBytes)
+		return nil, &ConfigError{Field: "Config.Token", Reason: "is required; set AllowUnsigned to accept unsigned webhooks"}
+	case cfg.MaxSkew < 0:
+		return nil, &ConfigError{Field: "Config.MaxSkew", Reason: "must not be negative"}
+	case cfg.MaxBodyBytes < 0 || cfg.MaxBodyBytes > MaxMaxBodyBytes:
+		return nil, &ConfigError{Field: "Config.MaxBodyBytes", Reason: fmt.Sprintf("must be from 0 to %d (1 GiB); webhooks are a few KiB", MaxMaxBodyBytes)}
 	}
 	if cfg.MaxSkew == 0 {
 		cfg.MaxSkew = DefaultMaxSkew
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.HandlerTimeout == 0 {
-		cfg.HandlerTimeout = DefaultHandlerTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -162,11 +137,11 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 // matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
 func (v *Verifier) Parse(r *http.Request) (Event, error) {
 	if r.Method != http.MethodPost {
-		return nil, refuse(ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method %s", r.Method)
+		return nil, refuse(ErrMethodNotAllowed, "method %s", r.Method)
 	}
 	q, err := parseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "malformed query")
+		return nil, refuse(ErrMalformed, "malformed query")
 	}
 	info, err := v.checkQuery(&q)
 	if err != nil {
@@ -180,9 +155,9 @@ func (v *Verifier) Parse(r *http.Request) (Event, error) {
 	defer body.Release()
 	switch {
 	case err != nil:
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "reading the body: %v", err)
+		return nil, refuse(ErrMalformed, "reading the body: %v", err)
 	case int64(len(body.Bytes())) > v.cfg.MaxBodyBytes:
-		return nil, refuse(ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "body over %d bytes", v.cfg.MaxBodyBytes)
+		return nil, refuse(ErrBodyTooLarge, "body over %d bytes", v.cfg.MaxBodyBytes)
 	}
 	ev, err := decode(liveconfig.Command(q.commandWord()), body.Bytes())
 	if err != nil {
@@ -197,7 +172,7 @@ func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 	var info RequestInfo
 	appID, err := strconv.ParseUint(q.sdkAppID, 10, 64)
 	if err != nil || appID != v.cfg.SDKAppID {
-		return info, refuse(ErrForeignApp, http.StatusForbidden, "SdkAppid %q", text.Truncate(q.sdkAppID, 20))
+		return info, refuse(ErrForeignApp, "SdkAppid %q", text.Truncate(q.sdkAppID, 20))
 	}
 	info.SDKAppID = appID
 	info.ClientIP = q.clientIP
@@ -207,18 +182,18 @@ func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 		return info, nil
 	}
 	if q.sign == "" || q.requestTime == "" {
-		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign or RequestTime missing")
+		return info, refuse(ErrUnsigned, "Sign or RequestTime missing")
 	}
 	secs, err := strconv.ParseInt(q.requestTime, 10, 64)
 	if err != nil {
-		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime is not a number")
+		return info, refuse(ErrStale, "RequestTime is not a number")
 	}
 	now, skew := v.cfg.Now().Unix(), int64(v.cfg.MaxSkew/time.Second)
 	if secs < now-skew || secs > now+skew { // bounds, not a difference, so that no RequestTime overflows
-		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
+		return info, refuse(ErrStale, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
 	}
 	if !signMatches(q.sign, v.cfg.Token, secs) {
-		return info, refuse(ErrUnauthenticated, http.StatusUnauthorized, "Sign does not match")
+		return info, refuse(ErrBadSignature, "Sign does not match")
 	}
 	info.Signed = true
 	info.RequestTime = time.Unix(secs, 0)
@@ -241,18 +216,18 @@ func ParseEvent(cmd liveconfig.Command, body []byte) (Event, error) {
 func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not a JSON object")
+		return nil, refuse(ErrNotJSON, "body is not a JSON object")
 	}
 	cmd := queryCmd
 	if cmd == "" {
 		var head struct{ CallbackCommand string }
 		if err := json.Unmarshal(body, &head); err != nil {
-			return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not a JSON object")
+			return nil, refuse(ErrNotJSON, "body is not a JSON object")
 		}
 		cmd = liveconfig.Command(head.CallbackCommand)
 	}
 	if err := cmd.Validate(); err != nil {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "command word %q is not well-formed", text.Truncate(string(cmd), 64))
+		return nil, refuse(ErrMalformed, "command word %q is not well-formed", text.Truncate(string(cmd), 64))
 	}
 	ev := newEvent(cmd)
 	if ev == nil {
@@ -262,13 +237,17 @@ func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 		}
 		ev = unknown
 	} else if err := json.Unmarshal(body, ev); err != nil {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "decoding %s: %v", cmd, err)
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, refuse(ErrNotJSON, "body is not valid JSON")
+		}
+		return nil, refuse(ErrMalformed, "decoding %s: %v", cmd, err)
 	}
 	if c, ok := ev.(completer); ok {
 		c.complete()
 	}
 	if named := ev.base().CallbackCommand; named != "" && named != cmd {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "the query says %s, the body %s", text.Truncate(string(cmd), 64), text.Truncate(string(named), 64))
+		return nil, refuse(ErrMalformed, "the query says %s, the body %s", text.Truncate(string(cmd), 64), text.Truncate(string(named), 64))
 	}
 	ev.base().CallbackCommand = cmd
 	return ev, nil
@@ -278,7 +257,7 @@ func decode(queryCmd liveconfig.Command, body []byte) (withBase, error) {
 // fields are not this package's to judge, so a Base field of an unexpected type is left zero.
 func decodeUnknown(body []byte) (*UnknownEvent, error) {
 	if !json.Valid(body) {
-		return nil, refuse(ErrMalformed, http.StatusBadRequest, "body is not valid JSON")
+		return nil, refuse(ErrNotJSON, "body is not valid JSON")
 	}
 	ev := &UnknownEvent{Raw: json.RawMessage(bytes.Clone(body))}
 	var head struct {

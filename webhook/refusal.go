@@ -1,0 +1,82 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// Why a request is refused. A *RequestError wraps one; match with errors.Is. The finer reasons also match the
+// broader one they belong to: errors.Is(err, ErrStale) and errors.Is(err, ErrUnauthenticated) both hold for a
+// stale RequestTime.
+var (
+	ErrMethodNotAllowed = errors.New("webhook: method is not POST")
+	ErrForeignApp       = errors.New("webhook: SdkAppid is not this app's") // the wrong app
+	ErrBodyTooLarge     = errors.New("webhook: body larger than the limit")
+
+	ErrUnauthenticated = errors.New("webhook: signature missing, stale or wrong")
+	ErrUnsigned        = errors.New("webhook: Sign or RequestTime missing")             // is ErrUnauthenticated
+	ErrStale           = errors.New("webhook: RequestTime outside the accepted window") // is ErrUnauthenticated
+	ErrBadSignature    = errors.New("webhook: Sign does not match")                     // is ErrUnauthenticated
+
+	ErrMalformed = errors.New("webhook: body or command word is not well-formed")
+	ErrNotJSON   = errors.New("webhook: body is not a JSON object") // is ErrMalformed
+)
+
+// refusals is the one table of refusal reasons: the broader reason each also matches, and the HTTP status the
+// handler answers it with.
+var refusals = map[error]struct {
+	broader error
+	status  int
+}{
+	ErrMethodNotAllowed: {nil, http.StatusMethodNotAllowed},
+	ErrForeignApp:       {nil, http.StatusForbidden},
+	ErrBodyTooLarge:     {nil, http.StatusRequestEntityTooLarge},
+	ErrUnauthenticated:  {nil, http.StatusUnauthorized},
+	ErrUnsigned:         {ErrUnauthenticated, http.StatusUnauthorized},
+	ErrStale:            {ErrUnauthenticated, http.StatusUnauthorized},
+	ErrBadSignature:     {ErrUnauthenticated, http.StatusUnauthorized},
+	ErrMalformed:        {nil, http.StatusBadRequest},
+	ErrNotJSON:          {ErrMalformed, http.StatusBadRequest},
+}
+
+// RequestError is a refused webhook request. It never holds the token or the signature.
+type RequestError struct {
+	Status int    // the HTTP status the handler answers
+	Err    error  // one of the Err* reasons above
+	Detail string // what exactly was wrong
+}
+
+func (e *RequestError) Error() string { return e.Err.Error() + ": " + e.Detail }
+
+// Unwrap returns the reason.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the broader reason e's reason belongs to (its own is found through Unwrap).
+func (e *RequestError) Is(target error) bool {
+	broader := refusals[e.Err].broader
+	return broader != nil && broader == target
+}
+
+// refuse builds the refusal of reason, with the status of the table.
+func refuse(reason error, format string, args ...any) *RequestError {
+	return &RequestError{Status: refusals[reason].status, Err: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// ErrInvalidConfig is liveconfig.ErrInvalidConfig: NewVerifier and NewHandler refused their input (the error is
+// a *ConfigError). It is the same value, so one errors.Is serves both packages.
+var ErrInvalidConfig = liveconfig.ErrInvalidConfig
+
+// ConfigError reports input that NewVerifier or NewHandler refused. errors.Is(err, ErrInvalidConfig) holds for
+// it.
+type ConfigError struct {
+	Field  string // what was refused, for example "Config.Token", or "HandlerFunc"
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "webhook: invalid " + e.Field + ": " + e.Reason }
+
+// Is reports whether target is ErrInvalidConfig.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
