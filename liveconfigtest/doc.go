@@ -8,10 +8,9 @@
 // one token configuration, answers 100300, 100301, 100302 and 100002 where the real service does, enforces 200
 // requests a second (60007), and answers with the real envelope and a RequestId.
 //
-//	srv := liveconfigtest.New(t)
-//	client := srv.Client()
-//	_, err := client.EnsureCallback(ctx, liveconfig.CallbackConfig{URL: receiver.URL, Commands: ...})
-//	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, body) // a signed webhook to receiver
+// In a test, start one with [New] (closed when the test ends) and use [Server.Client]. ExampleNewServer shows
+// the client against it, ExampleServer_InjectFault a fault and what the server then holds, and
+// ExampleServer_Deliver a signed webhook sent to a receiver.
 //
 // [Server.Client] and [Server.NewClient] (for a Config with some fields changed) build clients whose idle
 // connections the server closes when it is closed, as httptest.Server does.

@@ -1,20 +1,10 @@
 // Package webhook receives the webhooks that Tencent Cloud Live (TUILiveKit) sends to the URL configured with
 // liveconfig's CreateCallback or EnsureCallback, verifies them, and decodes them into typed events.
 //
-// Mount a handler on any router:
-//
-//	h, err := webhook.NewHandler(webhook.Config{SDKAppID: 1400000001, Token: token}, func(ctx context.Context, ev webhook.Event) error {
-//		switch ev := ev.(type) {
-//		case *webhook.AfterCreateRoom:
-//			log.Printf("room %s created by %s", ev.RoomInfo.RoomID, ev.RoomInfo.OwnerAccount)
-//		case *webhook.BeforeSendGift:
-//			if ev.GiftWater.Exceeds(limit) { // Coins x Count, safe against overflow
-//				return webhook.Reject(102150, "gift over the limit") // shown to the sender
-//			}
-//		}
-//		return nil
-//	})
-//	mux.Handle("/tencent/webhook", h) // no method in the pattern: the handler answers a GET with its own JSON 405
+// [NewHandler] verifies each request and hands a typed [Event] to a function of yours; mount it on any router
+// without a method in the pattern. ExampleNewHandler shows a receiver whole, with a gift limit (see
+// [GiftWater.Exceeds]) and a forged request refused; ExampleVerifier_Parse shows the checks without the
+// handler, and what a refusal says.
 //
 // # Verification
 //
