@@ -101,31 +101,6 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-func redactedMark(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return "[redacted]"
-}
-
-// redactedValue is what JSON shows for a secret: "" when it is empty, "[redacted]" otherwise.
-func redactedValue(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return "[redacted]"
-}
-
-// redactEndpoint drops user info and query from an endpoint, which may carry credentials of a proxy.
-func redactEndpoint(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return "[unparsable]"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
 // validate checks the Config and returns the URL that "/v4/live_config/{op}" is appended to.
 func (c *Config) validate() (base string, err error) {
 	switch {
