@@ -25,12 +25,13 @@ type Client struct {
 	queryHead  string // "?sdkappid=...&identifier=...&usersig=", the fixed start of every query
 	regionHint string // APIError.Hint for 70016 and 70020, in the terms of the Config the Client came from
 
-	rest    *resty.Client // the one resty client every request goes out through
-	sigs    *userSigCache
-	limiter Limiter
-	timeout time.Duration
-	retry   RetryPolicy
-	logger  *slog.Logger
+	rest     *resty.Client // the one resty client every request goes out through
+	observer observed
+	sigs     *userSigCache
+	limiter  Limiter
+	timeout  time.Duration
+	retry    RetryPolicy
+	logger   *slog.Logger
 }
 
 // NewClient checks cfg and returns a Client for it. It returns a [*ConfigError] (errors.Is(err,
@@ -58,6 +59,7 @@ func NewClient(cfg Config) (*Client, error) {
 		timeout:    cfg.timeout(),
 		retry:      cfg.Retry.withDefaults(),
 		logger:     cfg.Logger,
+		observer:   observed{cfg.Observer},
 	}
 	return c, nil
 }
@@ -103,29 +105,54 @@ var emptyBody = []byte("{}")
 
 // do sends one call to endpoint op with body in (nil for {}), decodes the result into out (nil for none) and
 // retries as the RetryPolicy says. It is the only place that talks to the network.
-func (c *Client) do(ctx context.Context, op Op, in, out any) (outcome, error) {
+func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err error) {
 	mustBeUsable(ctx, c)
-	var o outcome
+	started := time.Now()
+	call := CallInfo{Op: op, SDKAppID: c.sdkAppID}
+	if c.observer.o != nil {
+		call.Endpoint = c.base + "/v4/live_config/" + string(op)
+		ctx = c.observer.callStart(ctx, call)
+	}
+	defer func() {
+		call.Latency, call.Err = time.Since(started), err
+		c.observer.callEnd(ctx, call)
+	}()
 	body := emptyBody
 	if in != nil {
-		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return o, fmt.Errorf("liveconfig: %s: encoding the request: %w", op, err)
 		}
 	}
 	renewed := false
 	for attempt, retries := 1, 0; ; attempt++ {
-		sig, err := c.sigs.get()
+		sig, signed, err := c.sigs.get()
 		if err != nil {
 			return o, err
 		}
-		requestID, err := c.attempt(ctx, op, attempt, body, sig, out)
+		if signed {
+			c.observer.userSigSigned(ctx)
+		}
+		actx := c.observer.attemptStart(ctx, AttemptInfo{Op: op, Attempt: attempt})
+		report, err := c.attempt(actx, op, attempt, body, sig, out)
+		if report.sent {
+			call.Attempts++
+		}
+		end := func(retry bool) {
+			info := report.info
+			info.Op, info.Attempt, info.Err = op, attempt, err
+			if retry {
+				info.Retry = retryReason(err)
+			}
+			c.observer.attemptEnd(actx, info)
+		}
 		if err == nil {
-			o.requestID = requestID
+			end(false)
+			o.requestID = report.info.RequestID
 			return o, nil
 		}
 		err = countAttempts(err, attempt-1)
 		if ctxErr := ctx.Err(); ctxErr != nil {
+			end(false)
 			if errors.Is(err, ctxErr) || !IsRetryable(err) {
 				return o, err
 			}
@@ -133,6 +160,7 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (outcome, error) {
 		}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && (apiErr.Code == codeUserSigExpired || apiErr.Code == codeUserSigRevoked) && !renewed {
+			end(true)
 			renewed = true
 			c.sigs.invalidate(sig)
 			continue
@@ -141,8 +169,10 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (outcome, error) {
 			o.mayHaveApplied = true
 		}
 		if !IsRetryable(err) || retries+1 >= c.retry.MaxAttempts {
+			end(false)
 			return o, err
 		}
+		end(true)
 		if werr := sleep(ctx, c.retry.backoff(retries, err)); werr != nil {
 			return o, fmt.Errorf("%w; retry abandoned: %w", err, werr)
 		}
@@ -171,20 +201,32 @@ func countAttempts(err error, before int) error {
 	return err
 }
 
-// attempt sends one request through resty and returns the RequestId of a successful answer. Its error is
-// redacted here, once, whatever produced it; a transport error counts 1 attempt if the request went out.
-func (c *Client) attempt(ctx context.Context, op Op, attempt int, body []byte, sig *signedUserSig, out any) (string, error) {
+// attemptReport is what one attempt tells besides its error.
+type attemptReport struct {
+	sent bool        // whether the request went out
+	info AttemptInfo // LimiterWait, Latency, Code and RequestID, for the Observer
+}
+
+// attempt sends one request through resty and returns the RequestId of a successful answer in its report. Its
+// error is redacted here, once, whatever produced it; a transport error counts 1 attempt if the request went
+// out.
+func (c *Client) attempt(ctx context.Context, op Op, attempt int, body []byte, sig *signedUserSig, out any) (attemptReport, error) {
+	var report attemptReport
 	if err := ctx.Err(); err != nil {
-		return "", &TransportError{Op: op, Err: fmt.Errorf("not sent: %w", err)}
+		return report, &TransportError{Op: op, Err: fmt.Errorf("not sent: %w", err)}
 	}
 	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return "", &TransportError{Op: op, Err: limiterError(ctx, err)}
+		waitStart := time.Now()
+		err := c.limiter.Wait(ctx)
+		report.info.LimiterWait = time.Since(waitStart)
+		if err != nil {
+			return report, &TransportError{Op: op, Err: limiterError(ctx, err)}
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	start := time.Now()
+	report.sent = true
 	resp, err := c.rest.R().
 		SetContext(actx).
 		SetBody(bytes.NewReader(body)). // streamed as it is; see the README's dependency paragraph
@@ -193,12 +235,14 @@ func (c *Client) attempt(ctx context.Context, op Op, attempt int, body []byte, s
 		err = attemptTimedOut(err, c.timeout)
 	}
 	env, err := answer(op, resp, err, out)
-	requestID := sig.secrets.withheld(env.RequestID, requestIDWithheld)
-	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, requestID)
+	report.info.Latency = time.Since(start)
+	report.info.Code = env.ErrorCode
+	report.info.RequestID = sig.secrets.withheld(env.RequestID, requestIDWithheld)
+	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, report.info.RequestID)
 	if err != nil {
-		return "", c.redact(err, sig)
+		return report, c.redact(err, sig)
 	}
-	return requestID, nil
+	return report, nil
 }
 
 // answer turns what resty returned for one request into a decoded envelope or an error of this package:

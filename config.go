@@ -57,6 +57,8 @@ type Config struct {
 	// Logger receives one debug line per attempt with op, attempt, code, request id and latency, never a
 	// URL, a UserSig or a key. Nil means no logging.
 	Logger *slog.Logger
+	// Observer is told of every call and attempt, for metrics and tracing (see Observer). Nil means none.
+	Observer Observer
 }
 
 // Defaults applied by NewClient.

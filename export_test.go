@@ -37,7 +37,7 @@ func CurrentUserSig(c *Client) string {
 
 // CachedUserSig returns the UserSig through the cache's own path, as each request gets it.
 func CachedUserSig(c *Client) string {
-	s, err := c.sigs.get()
+	s, _, err := c.sigs.get()
 	if err != nil {
 		return ""
 	}

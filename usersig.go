@@ -70,24 +70,24 @@ func renewalMargin(ttl time.Duration) time.Duration {
 	return min(max(ttl/5, 10*time.Second), 10*time.Minute)
 }
 
-// get returns a signature that stays valid for at least the margin.
-func (c *userSigCache) get() (*signedUserSig, error) {
+// get returns a signature that stays valid for at least the margin, and whether this call signed it.
+func (c *userSigCache) get() (sig *signedUserSig, signed bool, err error) {
 	if s := c.current.Load(); s != nil && c.now().Before(s.renewAt) {
-		return s, nil
+		return s, false, nil
 	}
 	c.renew.Lock()
 	defer c.renew.Unlock()
 	if s := c.current.Load(); s != nil && c.now().Before(s.renewAt) {
-		return s, nil // another caller renewed it while this one waited
+		return s, false, nil // another caller renewed it while this one waited
 	}
 	signedAt := c.now()
 	raw, err := c.sign(c.sdkAppID, c.secretKey, c.identifier, int(c.ttl/time.Second))
 	if err != nil {
-		return nil, fmt.Errorf("liveconfig: signing the admin UserSig: %w", err)
+		return nil, false, fmt.Errorf("liveconfig: signing the admin UserSig: %w", err)
 	}
 	s := newSignedUserSig(raw, c.secretKey, signedAt.Add(c.ttl-c.margin))
 	c.current.Store(s)
-	return s, nil
+	return s, true, nil
 }
 
 // invalidate drops stale, which the server refused as expired or revoked, so the next get signs again. A

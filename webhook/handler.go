@@ -74,18 +74,32 @@ func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 	if timeout == 0 {
 		timeout = DefaultHandlerTimeout
 	}
-	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger}, nil
+	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger, obs: cfg.Observer}, nil
 }
 
-// handler holds what only the handler uses, HandlerTimeout and Logger, beside the Verifier.
+// handler holds what only the handler uses, HandlerTimeout, Logger and Observer, beside the Verifier.
 type handler struct {
 	v       *Verifier
 	fn      HandlerFunc
 	timeout time.Duration
 	log     *slog.Logger
+	obs     Observer
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
+	if h.obs != nil {
+		r = r.WithContext(h.obs.RequestStart(r.Context()))
+	}
+	report := h.serve(w, r)
+	if h.obs != nil {
+		report.BudgetLeft = AnswerBudget - time.Since(arrived)
+		h.obs.RequestEnd(r.Context(), report)
+	}
+}
+
+// serve verifies and answers r, and reports how.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 	ev, err := h.v.Parse(r)
 	if err != nil {
 		var refusal *RequestError
@@ -97,22 +111,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// a forger could otherwise hold the connection by sending that body a byte at a time.
 		w.Header().Set("Connection", "close")
 		writeAnswer(w, refusal.Status, answer{ActionStatus: "FAIL", ErrorCode: refusal.Status, ErrorInfo: refusal.Err.Error()})
-		return
+		return RequestReport{Outcome: OutcomeRefused, Refusal: refusal.Err, Status: refusal.Status, Code: refusal.Status}
 	}
+	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
+	called := time.Now()
 	err = h.call(ctx, ev)
+	report.HandlerLatency = time.Since(called)
 	var rej *rejection
 	switch {
 	case err == nil:
 		w.Header()["Content-Type"] = jsonContentType
 		w.Write(answerOK)
+		report.Outcome = OutcomeOK
 	case errors.As(err, &rej):
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
+		report.Outcome, report.Code = OutcomeRejected, rej.code
 	default:
 		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(ev.Command())), slog.String("error", err.Error()))
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
+		report.Outcome, report.Code = OutcomeError, 1
 	}
+	return report
 }
 
 // call runs fn, turning a panic into an error so that Tencent still gets an answer.

@@ -55,6 +55,9 @@ type Config struct {
 	// Logger receives refusals (Warn) and handler failures (Error). Nil means no logging. Lines carry the
 	// command word, the reason and the remote address, never a token or a signature.
 	Logger *slog.Logger
+	// Observer is told of every request the handler serves, for metrics and tracing (see Observer). Nil
+	// means none. Only NewHandler uses it.
+	Observer Observer
 }
 
 // String describes c without its Token.
