@@ -96,6 +96,13 @@ func TestServerTextIsPrintedSafely(t *testing.T) {
 		assert.Contains(t, r.stderr, "no Response", args)
 	}
 
+	srv.InjectFault("", liveconfigtest.Fault{Code: 100002, Info: "bad \x1b]0;pwned\x07 \u202eparam"})
+	r = cli(t, env, "callback", "get")
+	assert.Equal(t, 1, r.code)
+	assert.NotContains(t, r.stderr, "\x1b", "no escape sequence from the server's ErrorInfo reaches the terminal")
+	assert.NotContains(t, r.stderr, "\u202e")
+	assert.Contains(t, r.stderr, `100002 bad \x1b]0;pwned\a \u202eparam (request Id-`)
+
 	srv.SetToken(&liveconfig.CallbackToken{Token: "tok\x1b]0;pwned\x07en", Enabled: true})
 	r = cli(t, env, "token", "get", "--show-token")
 	require.Equal(t, 0, r.code, r.stderr)

@@ -105,12 +105,34 @@ func words(cmds []liveconfig.Command) []string {
 // otherwise, so that a line break, an escape sequence or a bidirectional override that came from the server
 // cannot forge lines or change the terminal.
 func printable(s string) string {
-	for _, r := range s {
-		if r == unicode.ReplacementChar || !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) || (unicode.IsSpace(r) && r != ' ') {
-			return strconv.Quote(s)
-		}
+	if strings.IndexFunc(s, hidden) >= 0 {
+		return strconv.Quote(s)
 	}
 	return s
+}
+
+// visible returns s with each character that does not print as itself written as its Go escape (\x1b,
+// \u202e), for an error line that quotes the server's text among the tool's own words.
+func visible(s string) string {
+	if strings.IndexFunc(s, hidden) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			quoted := strconv.QuoteRune(r)
+			b.WriteString(quoted[1 : len(quoted)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// hidden reports whether r would not print as itself: a control, format or non-graphic character, white
+// space other than a plain space, or the mark of invalid UTF-8.
+func hidden(r rune) bool {
+	return r == unicode.ReplacementChar || !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) || (unicode.IsSpace(r) && r != ' ')
 }
 
 // report prints err to w in the chosen format and returns the exit code it maps to. The library's errors
@@ -133,7 +155,7 @@ func report(w io.Writer, format string, err error) int {
 		writeJSON(w, errorJSON{Error: detail})
 		return code
 	}
-	fmt.Fprintln(w, "liveconfig: "+detail.Info)
+	fmt.Fprintln(w, "liveconfig: "+visible(detail.Info))
 	return code
 }
 
