@@ -59,7 +59,7 @@ func NewClient(cfg Config) (*Client, error) {
 		timeout:    cfg.timeout(),
 		retry:      cfg.Retry.withDefaults(),
 		logger:     cfg.Logger,
-		observer:   observed{cfg.Observer},
+		observer:   newObserved(cfg.Observer, base),
 	}
 	return c, nil
 }
@@ -110,7 +110,7 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 	started := time.Now()
 	call := CallInfo{Op: op, SDKAppID: c.sdkAppID}
 	if c.observer.o != nil {
-		call.Endpoint = c.base + "/v4/live_config/" + string(op)
+		call.Endpoint = c.observer.endpoints[op]
 		ctx = c.observer.callStart(ctx, call)
 	}
 	defer func() {
@@ -132,14 +132,14 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 		if signed {
 			c.observer.userSigSigned(ctx)
 		}
-		actx := c.observer.attemptStart(ctx, AttemptInfo{Op: op, Attempt: attempt})
+		actx := c.observer.attemptStart(ctx, AttemptInfo{Op: op, Attempt: attempt, Endpoint: call.Endpoint})
 		report, err := c.attempt(actx, op, attempt, body, sig, out)
 		if report.sent {
 			call.Attempts++
 		}
 		end := func(retry bool) {
 			info := report.info
-			info.Op, info.Attempt, info.Err = op, attempt, err
+			info.Op, info.Attempt, info.Endpoint, info.Err = op, attempt, call.Endpoint, err
 			if retry {
 				info.Retry = retryReason(err)
 			}
@@ -236,6 +236,9 @@ func (c *Client) attempt(ctx context.Context, op Op, attempt int, body []byte, s
 	}
 	env, err := answer(op, resp, err, out)
 	report.info.Latency = time.Since(start)
+	if resp != nil {
+		report.info.Status = resp.StatusCode() // 0 when no answer came
+	}
 	report.info.Code = env.ErrorCode
 	report.info.RequestID = sig.secrets.withheld(env.RequestID, requestIDWithheld)
 	c.logAttempt(ctx, op, attempt, start, env.ErrorCode, report.info.RequestID)

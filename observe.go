@@ -38,17 +38,20 @@ type CallInfo struct {
 	Err      error         // nil on success; as the caller gets it
 }
 
-// AttemptInfo describes one attempt of a call. The fields after Attempt are set for AttemptEnd only.
+// AttemptInfo describes one attempt of a call. The fields after Endpoint are set for AttemptEnd only.
 type AttemptInfo struct {
-	Op      Op
-	Attempt int // 1 for the first
+	Op       Op
+	Attempt  int    // 1 for the first
+	Endpoint string // as in CallInfo: the URL without the query
 
 	LimiterWait time.Duration // how long the attempt waited for the client-side rate limiter
 	Latency     time.Duration // from sending to the answer (or the failure), the limiter's wait excluded
+	Status      int           // the answer's HTTP status, or 0 when none came
 	Code        int           // the answer's ErrorCode, or 0
 	RequestID   string        // the answer's RequestId, or ""
 	Err         error         // nil on success
-	// Retry says why another attempt follows (see RetryReason), or is "" when none does.
+	// Retry says why the client decided to send another attempt (see RetryReason), or is "" when it did not.
+	// The caller's ctx can still end the call during the backoff, before that attempt is sent.
 	Retry RetryReason
 }
 
@@ -85,8 +88,23 @@ func retryReason(err error) RetryReason {
 	return RetryTransport
 }
 
-// observed wraps a Client's Observer, so that the request path calls it without checking for nil.
-type observed struct{ o Observer }
+// observed wraps a Client's Observer, so that the request path calls it without checking for nil, and keeps
+// the endpoint URL of each op it is told about, built once.
+type observed struct {
+	o         Observer
+	endpoints map[Op]string
+}
+
+func newObserved(o Observer, base string) observed {
+	if o == nil {
+		return observed{}
+	}
+	endpoints := make(map[Op]string, len(ops))
+	for _, op := range ops {
+		endpoints[op] = base + "/v4/live_config/" + string(op)
+	}
+	return observed{o: o, endpoints: endpoints}
+}
 
 func (w observed) callStart(ctx context.Context, call CallInfo) context.Context {
 	if w.o == nil {

@@ -103,6 +103,8 @@ func TestObserverSeesEveryCallAndAttempt(t *testing.T) {
 	assert.Equal(t, []any{"attempt 1", "attempt 2", "attempt 3", "attempt 4"}, tr.stages, "each request is sent with its attempt's ctx")
 	last := obs.tries[3]
 	assert.Equal(t, res.RequestID, last.RequestID)
+	assert.Equal(t, http.StatusOK, last.Status)
+	assert.Equal(t, srv.URL()+"/v4/live_config/delete_callback", last.Endpoint)
 	assert.Positive(t, last.Latency)
 	call := obs.calls[0]
 	assert.Equal(t, srv.URL()+"/v4/live_config/delete_callback", call.Endpoint, "the endpoint without its query")

@@ -111,7 +111,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 		// a forger could otherwise hold the connection by sending that body a byte at a time.
 		w.Header().Set("Connection", "close")
 		writeAnswer(w, refusal.Status, answer{ActionStatus: "FAIL", ErrorCode: refusal.Status, ErrorInfo: refusal.Err.Error()})
-		return RequestReport{Outcome: OutcomeRefused, Refusal: refusal.Err, Status: refusal.Status, Code: refusal.Status}
+		return RequestReport{Outcome: OutcomeRefused, Refusal: refusal.Err, RefusalName: refusals[refusal.Err].name,
+			Status: refusal.Status, Code: refusal.Status}
 	}
 	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)

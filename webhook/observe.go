@@ -41,8 +41,11 @@ type RequestReport struct {
 	Command liveconfig.Command
 	Outcome Outcome
 	Refusal error // for OutcomeRefused, the reason (ErrUnsigned, ErrStale, ...): match it with errors.Is
-	Status  int   // the HTTP status answered
-	Code    int   // the ErrorCode answered
+	// RefusalName names Refusal for a metric label or a log field: "unsigned", "stale", "bad_signature",
+	// "foreign_app", "body_too_large", "not_json", "malformed" or "method_not_allowed"; "" when not refused.
+	RefusalName string
+	Status      int // the HTTP status answered
+	Code        int // the ErrorCode answered
 
 	HandlerLatency time.Duration // time in the HandlerFunc; 0 when refused
 	BudgetLeft     time.Duration // what was left of AnswerBudget when the answer was written; negative if late

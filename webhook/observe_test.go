@@ -89,9 +89,11 @@ func TestObserverSeesEveryOutcome(t *testing.T) {
 
 	wantReasons := []error{webhook.ErrBadSignature, webhook.ErrStale, webhook.ErrUnsigned, webhook.ErrForeignApp,
 		webhook.ErrNotJSON, webhook.ErrBodyTooLarge}
+	wantNames := []string{"bad_signature", "stale", "unsigned", "foreign_app", "not_json", "body_too_large"}
 	for i, report := range rec.reports[3:] {
 		assert.Equal(t, webhook.OutcomeRefused, report.Outcome)
 		assert.ErrorIs(t, report.Refusal, wantReasons[i])
+		assert.Equal(t, wantNames[i], report.RefusalName)
 		assert.Empty(t, report.Command, "a refused request's word is the sender's, never a label")
 		assert.Zero(t, report.HandlerLatency)
 		printed := fmt.Sprintf("%+v", report)

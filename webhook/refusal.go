@@ -25,21 +25,22 @@ var (
 	ErrNotJSON   = errors.New("webhook: body is not a JSON object") // is ErrMalformed
 )
 
-// refusals is the one table of refusal reasons: the broader reason each also matches, and the HTTP status the
-// handler answers it with.
+// refusals is the one table of refusal reasons: the broader reason each also matches, the HTTP status the
+// handler answers it with, and its name in a RequestReport.
 var refusals = map[error]struct {
 	broader error
 	status  int
+	name    string
 }{
-	ErrMethodNotAllowed: {nil, http.StatusMethodNotAllowed},
-	ErrForeignApp:       {nil, http.StatusForbidden},
-	ErrBodyTooLarge:     {nil, http.StatusRequestEntityTooLarge},
-	ErrUnauthenticated:  {nil, http.StatusUnauthorized},
-	ErrUnsigned:         {ErrUnauthenticated, http.StatusUnauthorized},
-	ErrStale:            {ErrUnauthenticated, http.StatusUnauthorized},
-	ErrBadSignature:     {ErrUnauthenticated, http.StatusUnauthorized},
-	ErrMalformed:        {nil, http.StatusBadRequest},
-	ErrNotJSON:          {ErrMalformed, http.StatusBadRequest},
+	ErrMethodNotAllowed: {nil, http.StatusMethodNotAllowed, "method_not_allowed"},
+	ErrForeignApp:       {nil, http.StatusForbidden, "foreign_app"},
+	ErrBodyTooLarge:     {nil, http.StatusRequestEntityTooLarge, "body_too_large"},
+	ErrUnauthenticated:  {nil, http.StatusUnauthorized, "unauthenticated"},
+	ErrUnsigned:         {ErrUnauthenticated, http.StatusUnauthorized, "unsigned"},
+	ErrStale:            {ErrUnauthenticated, http.StatusUnauthorized, "stale"},
+	ErrBadSignature:     {ErrUnauthenticated, http.StatusUnauthorized, "bad_signature"},
+	ErrMalformed:        {nil, http.StatusBadRequest, "malformed"},
+	ErrNotJSON:          {ErrMalformed, http.StatusBadRequest, "not_json"},
 }
 
 // RequestError is a refused webhook request. It never holds the token or the signature.
