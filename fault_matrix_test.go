@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/oteltest"
+	"github.com/go-tuilive/liveconfig/liveconfigotel"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -214,12 +216,16 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(row.name, func(t *testing.T) {
 			t.Parallel()
 			srv := liveconfigtest.New(t, liveconfigtest.WithSecretKey(recognisableKey), liveconfigtest.WithRateLimit(0))
+			var err error
 			var logs bytes.Buffer
 			tr := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
 			cfg := srv.Config()
 			cfg.HTTPClient = &http.Client{Transport: tr}
 			cfg.RateLimit = -1
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			rec := oteltest.New(t)
+			cfg.Observer, err = liveconfigotel.NewClientObserver(rec.Options()...)
+			require.NoError(t, err)
 			if row.name == "connection refused" {
 				cfg.Endpoint = closedEndpoint(t)
 			}
@@ -265,6 +271,7 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				assertNoSecret(t, "logs", logs.String(), usersig)
 			}
+			assertTelemetry(t, rec, err, row.attempts, liveconfig.CurrentUserSig(c))
 		})
 	}
 }
