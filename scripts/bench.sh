@@ -2,7 +2,7 @@
 # Reproduces BENCHMARKS.md: runs every benchmark ten times, summarises them with benchstat and prints the
 # ratios the targets are stated in. The client, a plain resty call and the bare net/http floor run in the same
 # process; BenchmarkPaired and BenchmarkRealisticLatency make their calls in turn, call by call, so their
-# ratios hold even when the machine's speed drifts. Takes about six minutes.
+# ratios hold even when the machine's speed drifts. Takes about eight minutes.
 # scripts/instructions.sh counts instructions instead of time.
 #
 #   scripts/bench.sh [output-dir]
@@ -13,6 +13,7 @@ mkdir -p "$out"
 benchstat="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
 
 go test -run '^$' -bench 'Client|BareNetHTTP|PlainResty|Paired|NaiveSignPerCall|TLS|UserSig' -benchmem -count 10 . | tee "$out/client.txt"
+go test -run '^$' -bench 'Observed' -benchmem -benchtime 20000x -count 8 . | tee "$out/otel.txt"
 # A round of the realistic benchmark takes 40 ms; 3 s gives about 75 rounds sequentially.
 go test -run '^$' -bench 'RealisticLatency' -benchmem -benchtime 3s -count 10 . | tee -a "$out/client.txt"
 go test -run '^$' -bench 'Webhook' -benchmem -count 10 ./webhook | tee "$out/webhook.txt"
@@ -41,7 +42,7 @@ metric() {
       if (name == a) for (i = 2; i < NF; i++) if ($(i+1) == field) v[++n] = $i }
     END { if (!n) exit
       for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-      printf "%-58s %-10s %.3f\n", a, field, n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2 }' "$out/client.txt"
+      printf "%-58s %-10s %.3f\n", a, field, n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2 }' "$out/client.txt" "$out/otel.txt"
 }
 
 echo "Ratios of medians. Targets: client/resty <= 1.10 time, <= 1.15 allocs; client/bare <= 1.35 time,"
@@ -52,6 +53,11 @@ metric BenchmarkPaired/Sequential client/resty
 metric BenchmarkPaired/Parallel client/resty
 metric BenchmarkPaired/Sequential client/bare
 metric BenchmarkPaired/Parallel client/bare
+echo "OpenTelemetry: observed/unobserved, target on no-op providers <= 1.03"
+metric BenchmarkObserved/Noop/Sequential otel-noop/client
+metric BenchmarkObserved/Noop/Parallel otel-noop/client
+metric BenchmarkObserved/SDK/Sequential otel-sdk/client
+metric BenchmarkObserved/SDK/Parallel otel-sdk/client
 ratio BenchmarkClient/GetCallback BenchmarkPlainResty/Sequential ns/op
 ratio BenchmarkClient/GetCallback BenchmarkPlainResty/Sequential allocs/op
 ratio BenchmarkClient/GetCallbackParallel BenchmarkPlainResty/Parallel ns/op
