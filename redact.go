@@ -21,6 +21,7 @@ func (c *Client) redact(err error, sig *signedUserSig) error {
 		return &clean
 	case *ResponseError:
 		clean := *e
+		clean.Reason = sig.secrets.withheld(e.Reason, "[reason withheld: the answer echoed a credential]")
 		clean.RequestID = sig.secrets.withheld(e.RequestID, requestIDWithheld)
 		return &clean
 	case *TransportError:
