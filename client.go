@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/go-tuilive/liveconfig/internal/wait"
 )
 
 // Client calls the v4/live_config API of one app. Create it with NewClient; it is immutable afterwards, safe
@@ -173,7 +175,7 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 			return o, err
 		}
 		end(true)
-		if werr := sleep(ctx, c.retry.backoff(retries, err)); werr != nil {
+		if werr := wait.Sleep(ctx, c.retry.backoff(retries, err)); werr != nil {
 			return o, fmt.Errorf("%w; retry abandoned: %w", err, werr)
 		}
 		retries++

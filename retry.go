@@ -1,7 +1,6 @@
 package liveconfig
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -61,19 +60,4 @@ func (p RetryPolicy) backoff(retry int, err error) time.Duration {
 		return 0
 	}
 	return rand.N(limit + 1)
-}
-
-// sleep waits for d or until ctx is done, whichever comes first, and returns ctx's error in the second case.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

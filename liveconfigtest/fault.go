@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/wait"
 )
 
 // Always, as Fault.Times, makes a fault apply to every matching request until ClearFaults.
@@ -112,7 +113,7 @@ func (f *Fault) reply(ctx context.Context, carryOut func() answer) reply {
 	if f == nil {
 		return reply{env: carryOut()}
 	}
-	if f.Delay > 0 && !waitFor(ctx, f.Delay) {
+	if f.Delay > 0 && wait.Sleep(ctx, f.Delay) != nil {
 		return reply{gone: true}
 	}
 	answersNormally := f.Code == 0 && !f.Drop && f.Raw == nil
@@ -133,18 +134,6 @@ func (f *Fault) reply(ctx context.Context, carryOut func() answer) reply {
 		return reply{env: answer{code: f.Code, info: info}}
 	}
 	return reply{env: carried}
-}
-
-// waitFor waits d, and reports false when ctx ends first.
-func waitFor(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // ClearFaults drops every queued fault.
