@@ -46,7 +46,9 @@
 //   - liveconfig.webhook.requests {request}: by liveconfig.webhook.command, liveconfig.webhook.outcome and
 //     liveconfig.webhook.refusal
 //   - liveconfig.webhook.handler.duration (s): time in the HandlerFunc, by command and outcome; refused
-//     requests, which never reach it, are not recorded
+//     requests and duplicates, which never reach it, are not recorded
+//   - liveconfig.webhook.filter.errors {error}: webhooks handled without the duplicate filter's answer
+//     because it failed, by command
 //   - liveconfig.webhook.budget.left (s): what was left of the 2 s Tencent waits when the answer was written,
 //     by command; 0 for a late answer
 //   - liveconfig.webhook.late {request}: answers written after the 2 s, by command
@@ -54,7 +56,8 @@
 // liveconfig.outcome is "ok" or the error's class, which is also its error.type: "canceled" (the caller's
 // context was cancelled), "timeout" (a deadline passed), "api_error" (the server answered an error code),
 // "response_error" (an answer that is not the API's) or "transport_error" (no answer); anything else is
-// "error". liveconfig.webhook.outcome is "ok", "rejected", "error" or "refused", and liveconfig.webhook.refusal
+// "error". liveconfig.webhook.outcome is "ok", "rejected", "error", "refused" or "duplicate" (answered OK
+// without the HandlerFunc: see webhook.Config.Duplicates), and liveconfig.webhook.refusal
 // names the reason of a refusal ("unsigned", "stale", "bad_signature", "foreign_app", "body_too_large",
 // "not_json", "malformed", "method_not_allowed"). A refused request has no command label: its word is the
 // sender's, and anyone could add labels with it.

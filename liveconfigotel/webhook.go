@@ -17,7 +17,7 @@ import (
 type WebhookObserver struct {
 	tracer trace.Tracer
 
-	requests, late                 metric.Int64Counter
+	requests, late, filterErrors   metric.Int64Counter
 	handlerDuration, budgetLeft    metric.Float64Histogram
 	byRequest, byCommandAndOutcome *labelSets
 	byCommand                      *labelSets
@@ -37,6 +37,8 @@ func NewWebhookObserver(opts ...Option) (*WebhookObserver, error) {
 	}
 	o.requests = instr.counter("liveconfig.webhook.requests", "{request}", "Webhook requests, by command, outcome and refusal reason.")
 	o.late = instr.counter("liveconfig.webhook.late", "{request}", "Webhook answers written after the 2 s Tencent waits, by command.")
+	o.filterErrors = instr.counter("liveconfig.webhook.filter.errors", "{error}",
+		"Webhooks handled without the duplicate filter's answer because it failed, by command.")
 	o.handlerDuration = instr.seconds("liveconfig.webhook.handler.duration", "Time in the HandlerFunc, by command and outcome.")
 	o.budgetLeft = instr.seconds("liveconfig.webhook.budget.left",
 		"What was left of the 2 s Tencent waits when the answer was written (0 if late), by command.")
@@ -85,7 +87,11 @@ func (o *WebhookObserver) RequestEnd(ctx context.Context, report webhook.Request
 	if o.requests.Enabled(ctx) {
 		o.requests.Add(ctx, 1, o.byRequest.option(labels{command, outcome, report.RefusalName}))
 	}
-	if report.Outcome != webhook.OutcomeRefused && o.handlerDuration.Enabled(ctx) {
+	if report.FilterErr != nil && o.filterErrors.Enabled(ctx) {
+		o.filterErrors.Add(ctx, 1, o.byCommand.option(labels{command}))
+	}
+	ranHandler := report.Outcome != webhook.OutcomeRefused && report.Outcome != webhook.OutcomeDuplicate
+	if ranHandler && o.handlerDuration.Enabled(ctx) {
 		o.handlerDuration.Record(ctx, report.HandlerLatency.Seconds(), o.byCommandAndOutcome.option(labels{command, outcome}))
 	}
 	if o.budgetLeft.Enabled(ctx) {

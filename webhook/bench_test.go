@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/go-tuilive/liveconfig/webhook"
 )
@@ -55,4 +59,31 @@ func BenchmarkWebhook(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkMemoryFilter times Seen on a full filter of the default size, all keys new (the steady state of a
+// busy receiver), and reports the heap the full filter holds per entry.
+func BenchmarkMemoryFilter(b *testing.B) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f := webhook.NewMemoryFilter(0)
+	ctx := context.Background()
+	keys := make([]string, 1<<16)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("Live.CallbackAfterMemberStateChanged:%032x", i)
+	}
+	for i := range webhook.DefaultMemoryFilterEntries {
+		f.Seen(ctx, keys[i%len(keys)]+strconv.Itoa(i), time.Hour)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perEntry := float64(after.HeapAlloc-before.HeapAlloc) / float64(f.Len())
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		f.Seen(ctx, keys[i%len(keys)], time.Duration(i)) // expires at once, so each is new again
+	}
+	b.ReportMetric(perEntry, "heap-B/entry")
 }

@@ -2,12 +2,15 @@ package webhook
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/go-tuilive/liveconfig"
 )
 
 // HandlerFunc handles one verified webhook. Its ctx ends at Config.HandlerTimeout (1.8 s by default), before
@@ -74,16 +77,20 @@ func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 	if timeout == 0 {
 		timeout = DefaultHandlerTimeout
 	}
-	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger, obs: cfg.Observer}, nil
+	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger, obs: cfg.Observer,
+		dups: cfg.Duplicates, window: v.cfg.duplicateWindow()}, nil
 }
 
-// handler holds what only the handler uses, HandlerTimeout, Logger and Observer, beside the Verifier.
+// handler holds what only the handler uses, HandlerTimeout, Logger, Observer and Duplicates (with its window),
+// beside the Verifier.
 type handler struct {
 	v       *Verifier
 	fn      HandlerFunc
 	timeout time.Duration
 	log     *slog.Logger
 	obs     Observer
+	dups    DuplicateFilter
+	window  time.Duration
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +107,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve verifies and answers r, and reports how.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
-	ev, err := h.v.Parse(r)
+	var sum [sha256.Size]byte
+	var digest *[sha256.Size]byte // the body's hash, for the duplicate filter only
+	if h.dups != nil {
+		digest = &sum
+	}
+	ev, err := h.v.parse(r, digest)
 	if err != nil {
 		var refusal *RequestError
 		if !errors.As(err, &refusal) {
@@ -115,26 +127,53 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 			Status: refusal.Status, Code: refusal.Status}
 	}
 	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
-	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
-	defer cancel()
+	if h.dups != nil && filtered(ev.Command()) && h.duplicate(r.Context(), ev.Command(), digest, &report) {
+		w.Header()["Content-Type"] = jsonContentType
+		w.Write(answerOK)
+		report.Outcome = OutcomeDuplicate
+		return report
+	}
+	ctx := newHandlerContext(r.Context(), h.timeout)
+	defer ctx.release()
 	called := time.Now()
 	err = h.call(ctx, ev)
 	report.HandlerLatency = time.Since(called)
-	var rej *rejection
-	switch {
-	case err == nil:
+	if err == nil {
 		w.Header()["Content-Type"] = jsonContentType
 		w.Write(answerOK)
 		report.Outcome = OutcomeOK
+		return report
+	}
+	h.answerFailure(ctx, w, ev.Command(), err, &report)
+	return report
+}
+
+// duplicate asks the duplicate filter whether the webhook of cmd whose body has the digest was handled
+// before. If the filter fails, it logs that, notes it in the report, and answers no: the event is handled.
+func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest *[sha256.Size]byte, report *RequestReport) bool {
+	seen, err := h.dups.Seen(ctx, duplicateKey(cmd, digest), h.window)
+	if err != nil {
+		report.FilterErr = err
+		h.logf(ctx, slog.LevelWarn, "webhook duplicate filter failed; handling the event", slog.String("command", string(cmd)),
+			slog.String("error", err.Error()))
+		return false
+	}
+	return seen
+}
+
+// answerFailure answers a HandlerFunc's error: a rejection as the HandlerFunc asked, anything else as an
+// internal error, logged.
+func (h *handler) answerFailure(ctx context.Context, w http.ResponseWriter, cmd liveconfig.Command, err error, report *RequestReport) {
+	var rej *rejection
+	switch {
 	case errors.As(err, &rej):
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
 		report.Outcome, report.Code = OutcomeRejected, rej.code
 	default:
-		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(ev.Command())), slog.String("error", err.Error()))
+		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(cmd)), slog.String("error", err.Error()))
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
 		report.Outcome, report.Code = OutcomeError, 1
 	}
-	return report
 }
 
 // call runs fn, turning a panic into an error so that Tencent still gets an answer.

@@ -32,6 +32,8 @@ const (
 	OutcomeRejected Outcome = "rejected" // the HandlerFunc returned Reject(...)
 	OutcomeError    Outcome = "error"    // the HandlerFunc returned another error, or panicked
 	OutcomeRefused  Outcome = "refused"  // refused before the HandlerFunc: RequestReport.Refusal says why
+	// OutcomeDuplicate: Config.Duplicates had seen the webhook; answered OK without the HandlerFunc.
+	OutcomeDuplicate Outcome = "duplicate"
 )
 
 // RequestReport describes one request a handler served.
@@ -47,6 +49,9 @@ type RequestReport struct {
 	Status      int // the HTTP status answered
 	Code        int // the ErrorCode answered
 
-	HandlerLatency time.Duration // time in the HandlerFunc; 0 when refused
+	// FilterErr is Config.Duplicates' error, when it failed and the webhook was handled without its answer.
+	FilterErr error
+
+	HandlerLatency time.Duration // time in the HandlerFunc; 0 when refused or a duplicate
 	BudgetLeft     time.Duration // what was left of AnswerBudget when the answer was written; negative if late
 }

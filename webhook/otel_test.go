@@ -18,17 +18,17 @@ import (
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
-// otelHandler returns a handler of fn whose observer is liveconfigotel's, passed through wrap (nil: as it is),
-// recording to a new Recorder.
-func otelHandler(t *testing.T, wrap func(webhook.Observer) webhook.Observer, fn webhook.HandlerFunc) (http.Handler, *oteltest.Recorder) {
+// otelHandler returns a handler of fn whose observer is liveconfigotel's, recording to a new Recorder, with
+// the config edit (if not nil) changes.
+func otelHandler(t *testing.T, edit func(*webhook.Config), fn webhook.HandlerFunc) (http.Handler, *oteltest.Recorder) {
 	t.Helper()
 	rec := oteltest.New(t)
 	obs, err := liveconfigotel.NewWebhookObserver(rec.Options()...)
 	require.NoError(t, err)
 	cfg := testConfig()
 	cfg.Observer = obs
-	if wrap != nil {
-		cfg.Observer = wrap(obs)
+	if edit != nil {
+		edit(&cfg)
 	}
 	h, err := webhook.NewHandler(cfg, fn)
 	require.NoError(t, err)
@@ -41,7 +41,7 @@ func answerOK(context.Context, webhook.Event) error { return nil }
 // liveconfigotel's observer on the SDK's in-memory exporters.
 func TestOpenTelemetrySeesEveryOutcomeAndRefusal(t *testing.T) {
 	t.Parallel()
-	h, rec := otelHandler(t, nil, func(_ context.Context, ev webhook.Event) error {
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.Duplicates = webhook.NewMemoryFilter(0) }, func(_ context.Context, ev webhook.Event) error {
 		switch ev.(type) {
 		case *webhook.BeforeSendGift:
 			return webhook.Reject(102150, "no")
@@ -54,6 +54,7 @@ func TestOpenTelemetrySeesEveryOutcomeAndRefusal(t *testing.T) {
 	serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
 	serve(t, h, newDelivery("Live.CallbackBeforeSendGift", `{"GiftWater":{"Coins":1}}`).request())
 	serve(t, h, newDelivery("Live.CallbackAfterDestroyRoom", `{}`).request())
+	serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request()) // a duplicate of the first
 	refusals := []struct {
 		name string
 		edit func(d *delivery)
@@ -74,7 +75,11 @@ func TestOpenTelemetrySeesEveryOutcomeAndRefusal(t *testing.T) {
 	}
 
 	spans := rec.Spans()
-	require.Len(t, spans, 3+len(refusals))
+	require.Len(t, spans, 4+len(refusals))
+	duplicate := spans[3]
+	spans = append(spans[:3:3], spans[4:]...)
+	oteltest.AssertAttrs(t, duplicate, attribute.String("liveconfig.webhook.outcome", "duplicate"), attribute.Int("http.response.status_code", 200))
+	assert.Equal(t, codes.Unset, duplicate.Status().Code)
 	for _, s := range spans {
 		assert.Equal(t, trace.SpanKindServer, s.SpanKind())
 		assert.False(t, s.Parent().IsValid(), "a new root: Tencent sends no trace context")
@@ -101,11 +106,12 @@ func TestOpenTelemetrySeesEveryOutcomeAndRefusal(t *testing.T) {
 			attribute.String("liveconfig.webhook.refusal", r.name)), r.name)
 	}
 
-	assert.Equal(t, float64(3+len(refusals)), rec.Total(t, "liveconfig.webhook.requests"))
+	assert.Equal(t, float64(4+len(refusals)), rec.Total(t, "liveconfig.webhook.requests"))
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.outcome", "duplicate")))
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.command", "Live.CallbackBeforeSendGift"),
 		attribute.String("liveconfig.webhook.outcome", "rejected")))
 	assert.Equal(t, 3.0, rec.Total(t, "liveconfig.webhook.handler.duration"), "only requests that reached the HandlerFunc")
-	assert.Equal(t, float64(3+len(refusals)), rec.Total(t, "liveconfig.webhook.budget.left"))
+	assert.Equal(t, float64(4+len(refusals)), rec.Total(t, "liveconfig.webhook.budget.left"))
 	assert.Zero(t, rec.Total(t, "liveconfig.webhook.late"))
 	for _, p := range rec.Points(t, "liveconfig.webhook.requests") {
 		command, _ := p.Attributes.Value("liveconfig.webhook.command")
@@ -118,7 +124,7 @@ func TestOpenTelemetrySeesEveryOutcomeAndRefusal(t *testing.T) {
 
 func TestOpenTelemetryCountsLateAnswers(t *testing.T) {
 	t.Parallel()
-	h, rec := otelHandler(t, func(obs webhook.Observer) webhook.Observer { return lateObserver{obs} }, answerOK)
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.Observer = lateObserver{cfg.Observer} }, answerOK)
 	serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
 
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.late", attribute.String("liveconfig.webhook.command", "Live.CallbackAfterCreateRoom")))
@@ -156,4 +162,12 @@ func TestOpenTelemetryNestsUnderALocalSpanOnly(t *testing.T) {
 	assert.Equal(t, middleware.SpanContext().SpanID(), spans[0].Parent().SpanID(), "a child of the caller's middleware span")
 	assert.False(t, spans[2].Parent().IsValid(), "a remote context (from a header anyone can set) is not continued")
 	assert.NotEqual(t, trace.TraceID{1}, spans[2].SpanContext().TraceID())
+}
+
+func TestOpenTelemetryCountsFilterFailures(t *testing.T) {
+	t.Parallel()
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.Duplicates = &failingFilter{} }, answerOK)
+	serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.filter.errors", attribute.String("liveconfig.webhook.command", "Live.CallbackAfterCreateRoom")))
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.outcome", "ok")), "handled")
 }

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,16 @@ type Config struct {
 	// Observer is told of every request the handler serves, for metrics and tracing (see Observer). Nil
 	// means none. Only NewHandler uses it.
 	Observer Observer
+	// Duplicates, if set, filters out webhooks handled before (see DuplicateFilter): an "after" event whose
+	// command word and exact body were seen within DuplicateWindow is answered OK without calling the
+	// HandlerFunc. "Before" events are never filtered. If the filter fails, the event is handled and the
+	// failure logged (Warn): a webhook handled twice is the lesser harm, since Tencent does not deliver
+	// again one that was refused or failed. Nil means no filtering. Only NewHandler uses it.
+	Duplicates DuplicateFilter
+	// DuplicateWindow is how long Duplicates remembers a webhook. 0 means 2 × MaxSkew + DuplicateMargin
+	// (3 minutes by default): a replay is accepted up to MaxSkew after its RequestTime, and the first copy may
+	// have come MaxSkew before it.
+	DuplicateWindow time.Duration
 }
 
 // String describes c without its Token.
@@ -118,6 +129,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, &ConfigError{Field: "Config.Token", Reason: "is required; set AllowUnsigned to accept unsigned webhooks"}
 	case cfg.MaxSkew < 0:
 		return nil, &ConfigError{Field: "Config.MaxSkew", Reason: "must not be negative"}
+	case cfg.DuplicateWindow < 0:
+		return nil, &ConfigError{Field: "Config.DuplicateWindow", Reason: "must not be negative"}
 	case cfg.MaxBodyBytes < 0 || cfg.MaxBodyBytes > MaxMaxBodyBytes:
 		return nil, &ConfigError{Field: "Config.MaxBodyBytes", Reason: fmt.Sprintf("must be from 0 to %d (1 GiB); webhooks are a few KiB", MaxMaxBodyBytes)}
 	}
@@ -138,7 +151,10 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 // Sign(Token, RequestTime), compared in constant time (401); the body fits MaxBodyBytes (413) and is a JSON
 // object whose CallbackCommand, if the query names one too, agrees with it (400). Query parameter names are
 // matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
-func (v *Verifier) Parse(r *http.Request) (Event, error) {
+func (v *Verifier) Parse(r *http.Request) (Event, error) { return v.parse(r, nil) }
+
+// parse is Parse; with a non-nil digest, it also writes the SHA-256 of the body there.
+func (v *Verifier) parse(r *http.Request, digest *[sha256.Size]byte) (Event, error) {
 	if r.Method != http.MethodPost {
 		return nil, refuse(ErrMethodNotAllowed, "method %s", r.Method)
 	}
@@ -165,6 +181,9 @@ func (v *Verifier) Parse(r *http.Request) (Event, error) {
 	ev, err := decode(liveconfig.Command(q.commandWord()), body.Bytes())
 	if err != nil {
 		return nil, err
+	}
+	if digest != nil {
+		*digest = sha256.Sum256(body.Bytes())
 	}
 	ev.base().Request = info
 	return ev, nil
