@@ -5,6 +5,12 @@
 //
 // For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN.
 //
+// A webhook delivered again (Tencent retries "after" events on timeout) or replayed is handled once: by an
+// in-memory filter, or with -redis host:port by one that every replica shares. With the app's admin
+// credentials in the environment (LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY, LIVECONFIG_REGION or
+// LIVECONFIG_ENDPOINT), it reads the app's callback configuration at start and logs it; with -redis, that call
+// waits on the app's rate limit shared through Redis, as every API call of a fleet should.
+//
 // Point the app's callback URL at https://your-host/tencent/webhook (behind TLS) with liveconfig's
 // EnsureCallback, and enable the same token with SetCallbackToken.
 package main
@@ -24,6 +30,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/liveconfigredis"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
@@ -42,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	giftLimit := fs.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
+	redisAddr := fs.String("redis", "", "Redis host:port every replica shares, for the duplicate filter and the app's rate limit (default: an in-memory filter)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +64,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	case *giftLimit < 0:
 		return errors.New("-gift-limit must not be negative")
 	}
-	cfg := webhook.Config{SDKAppID: appID, Token: getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger}
+	cfg := webhook.Config{SDKAppID: appID, Token: getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger,
+		Duplicates: webhook.NewMemoryFilter(0)}
+	var rdb *redis.Client
+	if *redisAddr != "" {
+		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr})
+		defer rdb.Close()
+		cfg.Duplicates = liveconfigredis.NewFilter(rdb, liveconfigredis.FilterOptions{})
+	}
+	if getenv("LIVECONFIG_SECRET_KEY") != "" {
+		logCallback(ctx, appID, getenv, rdb, logger)
+	}
 	mux, err := newMux(cfg, *giftLimit, logger)
 	if err != nil {
 		return fmt.Errorf("%w (or pass -allow-unsigned)", err)
@@ -74,6 +95,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		return err
 	}
 	return nil
+}
+
+// logCallback reads the app's callback configuration and logs it, or why it could not. With rdb, the call
+// waits on the app's rate limit shared through Redis.
+func logCallback(ctx context.Context, appID uint64, getenv func(string) string, rdb *redis.Client, logger *slog.Logger) {
+	cfg := liveconfig.Config{SDKAppID: appID, Identifier: getenv("LIVECONFIG_IDENTIFIER"),
+		SecretKey: getenv("LIVECONFIG_SECRET_KEY"), Endpoint: getenv("LIVECONFIG_ENDPOINT"), Logger: logger}
+	if name := getenv("LIVECONFIG_REGION"); name != "" {
+		region, err := liveconfig.ParseRegion(name)
+		if err != nil {
+			logger.Warn("not reading the callback configuration", "error", err)
+			return
+		}
+		cfg.Region = region
+	}
+	if rdb != nil {
+		cfg.Limiter = liveconfigredis.NewLimiter(rdb, appID, liveconfigredis.LimiterOptions{Logger: logger})
+	}
+	client, err := liveconfig.NewClient(cfg)
+	if err != nil {
+		logger.Warn("not reading the callback configuration", "error", err)
+		return
+	}
+	defer client.CloseIdleConnections()
+	callback, err := client.GetCallback(ctx)
+	if err != nil {
+		logger.Warn("could not read the callback configuration", "error", err)
+		return
+	}
+	logger.Info("callback configuration", "url", callback.URL, "commands", len(callback.Commands))
 }
 
 // newServer bounds every phase of a connection, so that a client that sends slowly, or not at all, cannot

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/redistest"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
@@ -144,3 +146,47 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit runs two receivers on one Redis: a webhook delivered to
+// both is handled once, and the callback check at start went through the shared rate limit.
+func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
+	redisSrv := redistest.Start(t)
+	api := liveconfigtest.New(t)
+	api.SetCallback(&liveconfig.CallbackConfig{URL: "https://live.example.com/tencent/webhook",
+		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
+	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-token",
+		"LIVECONFIG_IDENTIFIER": api.Identifier(), "LIVECONFIG_SECRET_KEY": api.SecretKey(), "LIVECONFIG_ENDPOINT": api.URL()}
+	ctx, cancel := context.WithCancel(context.Background())
+	var replicas []string
+	var logs [2]syncBuffer
+	done := make(chan error, 2)
+	for i := range logs {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := l.Addr().String()
+		l.Close()
+		replicas = append(replicas, "http://"+addr+"/tencent/webhook")
+		go func() {
+			done <- run(ctx, []string{"-addr", addr, "-redis", redisSrv.Addr}, func(k string) string { return env[k] }, &logs[i])
+		}()
+		require.Eventually(t, func() bool { return strings.Contains(logs[i].String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+		assert.Contains(t, logs[i].String(), `msg="callback configuration" url=https://live.example.com/tencent/webhook commands=1`)
+	}
+	keys, err := redisSrv.Client(t).Keys(context.Background(), "rate:liveconfig:ratelimit:*").Result()
+	require.NoError(t, err)
+	assert.Len(t, keys, 1, "the check at start waited on the shared limit")
+
+	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-token", Enabled: true})
+	body := `{"RoomId":"r1","EventType":"Online","EventCause":"Enter","MemberList":[{"Member_Account":"fan"}]}`
+	for _, url := range replicas { // Tencent's retry landing on the other replica
+		api.SetCallback(&liveconfig.CallbackConfig{URL: url, Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
+		ans, err := api.Deliver(context.Background(), liveconfig.CommandAfterMemberStateChanged, body)
+		require.NoError(t, err)
+		assert.Zero(t, ans.ErrorCode)
+	}
+	handled := strings.Count(logs[0].String(), `msg="members changed"`) + strings.Count(logs[1].String(), `msg="members changed"`)
+	assert.Equal(t, 1, handled, "handled by one replica only")
+	cancel()
+	require.NoError(t, <-done)
+	require.NoError(t, <-done)
+}

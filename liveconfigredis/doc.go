@@ -1,0 +1,16 @@
+// Package liveconfigredis shares what a fleet of processes must agree on through Redis: the duplicate filter
+// of the webhook handlers (Filter), and the rate limit of the calls they make for one app (Limiter). It is the
+// only package of the module that imports a Redis client (github.com/redis/go-redis/v9, and
+// github.com/go-redis/redis_rate/v10 for the limiter); a program that does not import it compiles none of it.
+//
+// Both take any redis.UniversalClient: a *redis.Client, a *redis.ClusterClient or a failover client. Give
+// every replica of every service the same Redis (and the same KeyPrefix, if you set one).
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
+//	whcfg.Duplicates = liveconfigredis.NewFilter(rdb, liveconfigredis.FilterOptions{})
+//	cfg.Limiter = liveconfigredis.NewLimiter(rdb, cfg.SDKAppID, liveconfigredis.LimiterOptions{})
+//
+// When Redis cannot be reached, both keep working on their own: the filter reports the error, and the
+// webhook handler then handles the event (a webhook handled twice rather than lost); the limiter falls back
+// to a limit of its own process, logs it, and goes back to Redis on the next call.
+package liveconfigredis

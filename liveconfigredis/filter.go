@@ -1,0 +1,79 @@
+package liveconfigredis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/go-tuilive/liveconfig/webhook"
+)
+
+// DefaultKeyPrefix starts every key this package writes.
+const DefaultKeyPrefix = "liveconfig:"
+
+// DefaultFilterTimeout is how long Filter.Seen waits for Redis by default: a small share of the 2 s Tencent
+// waits for a webhook's answer.
+const DefaultFilterTimeout = 100 * time.Millisecond
+
+// FilterOptions tune a Filter. The zero value is the defaults.
+type FilterOptions struct {
+	// KeyPrefix starts the filter's keys, which are KeyPrefix + "webhook:seen:" + the handler's key. Empty
+	// means DefaultKeyPrefix.
+	KeyPrefix string
+	// Timeout bounds each call to Redis. 0 means DefaultFilterTimeout.
+	Timeout time.Duration
+}
+
+// Filter is a webhook.DuplicateFilter that every replica shares through Redis: a webhook is recorded with
+// SET key 1 NX PX ttl, so of all the replicas it reaches, exactly one is told it is new. Each call is one
+// round trip. It is safe for concurrent use.
+type Filter struct {
+	rdb     redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+	outage  outage
+}
+
+// ErrUnavailable is the error of Filter.Seen while Redis is left alone after a failure (see OutageBackoff).
+var ErrUnavailable = errors.New("liveconfigredis: Redis failed less than a second ago; not asked")
+
+var _ webhook.DuplicateFilter = (*Filter)(nil)
+
+// NewFilter returns a Filter on rdb. It sends nothing until the first Seen.
+func NewFilter(rdb redis.UniversalClient, opts FilterOptions) *Filter {
+	f := &Filter{rdb: rdb, prefix: opts.KeyPrefix, timeout: opts.Timeout}
+	if f.prefix == "" {
+		f.prefix = DefaultKeyPrefix
+	}
+	if f.timeout <= 0 {
+		f.timeout = DefaultFilterTimeout
+	}
+	f.prefix += "webhook:seen:"
+	return f
+}
+
+// Seen records key for ttl (at least a millisecond) and reports whether another call had recorded it first.
+// Its error says Redis failed or did not answer within the timeout, or is ErrUnavailable within OutageBackoff
+// of such a failure; the handler then handles the webhook anyway.
+func (f *Filter) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if f.outage.ongoing() {
+		return false, ErrUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	ms := max(ttl.Milliseconds(), 1)
+	err := f.rdb.Do(ctx, "SET", f.prefix+key, "1", "NX", "PX", ms).Err()
+	switch {
+	case err == nil:
+		f.outage.answered()
+		return false, nil // set: new
+	case errors.Is(err, redis.Nil):
+		f.outage.answered()
+		return true, nil // not set: recorded before
+	}
+	f.outage.failed()
+	return false, fmt.Errorf("liveconfigredis: duplicate filter: %w", err)
+}
