@@ -34,7 +34,10 @@
 // check that does not answer in time is blocked (unless the app subscribed
 // Live.CallbackBeforeCallBackNotBlock), a message check that does not answer lets the message through.
 // "Before" webhooks are never retried; "after" webhooks can be retried when the console says so, so a handler
-// may see one event twice: make handlers idempotent.
+// may see one event twice, and a signed request can be replayed while its RequestTime is accepted. Set
+// Config.Duplicates ([NewMemoryFilter] for one process, liveconfigredis.Filter for a fleet) to answer a repeat
+// without calling the HandlerFunc; make handlers idempotent all the same, since a failing filter lets events
+// through rather than drop them.
 //
 // # Events
 //
