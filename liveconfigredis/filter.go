@@ -42,8 +42,9 @@ var ErrUnavailable = errors.New("liveconfigredis: Redis failed less than a secon
 
 var _ webhook.DuplicateFilter = (*Filter)(nil)
 
-// NewFilter returns a Filter on rdb. It sends nothing until the first Seen.
+// NewFilter returns a Filter on rdb. It sends nothing until the first Seen. A nil rdb panics, with a message.
 func NewFilter(rdb redis.UniversalClient, opts FilterOptions) *Filter {
+	mustHaveClient(rdb)
 	f := &Filter{rdb: rdb, prefix: opts.KeyPrefix, timeout: opts.Timeout}
 	if f.prefix == "" {
 		f.prefix = DefaultKeyPrefix
@@ -76,4 +77,12 @@ func (f *Filter) Seen(ctx context.Context, key string, ttl time.Duration) (bool,
 	}
 	f.outage.failed()
 	return false, fmt.Errorf("liveconfigredis: duplicate filter: %w", err)
+}
+
+// mustHaveClient panics, with a message that names the mistake, for a nil Redis client: a programming error
+// that would otherwise end in a nil dereference on the first webhook or call.
+func mustHaveClient(rdb redis.UniversalClient) {
+	if rdb == nil {
+		panic("liveconfigredis: nil Redis client; pass a *redis.Client, *redis.ClusterClient or other redis.UniversalClient")
+	}
 }

@@ -191,3 +191,10 @@ func TestFilterKeysExpire(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, time.Minute.Seconds(), ttl.Seconds(), 5, "SET ... NX PX: the key carries the window")
 }
+
+func TestNilClientPanicsWithAMessage(t *testing.T) {
+	t.Parallel()
+	assert.PanicsWithValue(t, "liveconfigredis: nil Redis client; pass a *redis.Client, *redis.ClusterClient or other redis.UniversalClient",
+		func() { liveconfigredis.NewFilter(nil, liveconfigredis.FilterOptions{}) })
+	assert.Panics(t, func() { liveconfigredis.NewLimiter(nil, 1, liveconfigredis.LimiterOptions{}) })
+}

@@ -57,8 +57,10 @@ type Limiter struct {
 
 var _ liveconfig.Limiter = (*Limiter)(nil)
 
-// NewLimiter returns a Limiter for the app sdkAppID on rdb. It sends nothing until the first Wait.
+// NewLimiter returns a Limiter for the app sdkAppID on rdb. It sends nothing until the first Wait. A nil rdb
+// panics, with a message.
 func NewLimiter(rdb redis.UniversalClient, sdkAppID uint64, opts LimiterOptions) *Limiter {
+	mustHaveClient(rdb)
 	perSecond := opts.PerSecond
 	if perSecond <= 0 {
 		perSecond = int(math.Round(liveconfig.DefaultRateLimit))
