@@ -40,7 +40,10 @@ type Filter struct {
 // ErrUnavailable is the error of Filter.Seen while Redis is left alone after a failure (see OutageBackoff).
 var ErrUnavailable = errors.New("liveconfigredis: Redis failed less than a second ago; not asked")
 
-var _ webhook.DuplicateFilter = (*Filter)(nil)
+var (
+	_ webhook.DuplicateFilter    = (*Filter)(nil)
+	_ webhook.DuplicateForgetter = (*Filter)(nil)
+)
 
 // NewFilter returns a Filter on rdb. It sends nothing until the first Seen. A nil rdb panics, with a message.
 func NewFilter(rdb redis.UniversalClient, opts FilterOptions) *Filter {
@@ -77,6 +80,21 @@ func (f *Filter) Seen(ctx context.Context, key string, ttl time.Duration) (bool,
 	}
 	f.outage.failed()
 	return false, fmt.Errorf("liveconfigredis: duplicate filter: %w", err)
+}
+
+// Forget deletes key, so that the next Seen of it, on any replica, reports false: the handler calls it when
+// its HandlerFunc failed. Within OutageBackoff of a failure of Redis it returns ErrUnavailable.
+func (f *Filter) Forget(ctx context.Context, key string) error {
+	if f.outage.ongoing() {
+		return ErrUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	if err := f.rdb.Del(ctx, f.prefix+key).Err(); err != nil {
+		f.outage.failed()
+		return fmt.Errorf("liveconfigredis: duplicate filter: %w", err)
+	}
+	return nil
 }
 
 // mustHaveClient panics, with a message that names the mistake, for a nil Redis client: a programming error

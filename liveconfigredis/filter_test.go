@@ -190,6 +190,11 @@ func TestFilterKeysExpire(t *testing.T) {
 	ttl, err := rdb.PTTL(ctx, "test:webhook:seen:k").Result()
 	require.NoError(t, err)
 	assert.InDelta(t, time.Minute.Seconds(), ttl.Seconds(), 5, "SET ... NX PX: the key carries the window")
+
+	require.NoError(t, filter.Forget(ctx, "k"))
+	seen, err = filter.Seen(ctx, "k", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, seen, "forgotten: new again")
 }
 
 func TestNilClientPanicsWithAMessage(t *testing.T) {

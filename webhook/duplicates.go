@@ -22,6 +22,15 @@ type DuplicateFilter interface {
 	Seen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
+// DuplicateForgetter is a DuplicateFilter that can drop a key. When the HandlerFunc fails (an error other than
+// a Reject, or a panic), the handler forgets the webhook's key, so that the same webhook delivered again, as
+// Tencent does after a timeout, is handled rather than answered as a duplicate of one that never was. A
+// rejection is an answer, and stays remembered. MemoryFilter and liveconfigredis.Filter implement it; with a
+// filter that does not, a failed webhook stays remembered for the window.
+type DuplicateForgetter interface {
+	Forget(ctx context.Context, key string) error
+}
+
 // DuplicateMargin is what Config.DuplicateWindow adds, by default, to the time a replay can be accepted in:
 // room for the clocks of the replicas and of Tencent to differ.
 const DuplicateMargin = time.Minute

@@ -40,6 +40,12 @@ func TestMemoryFilterRemembersForTheTTL(t *testing.T) {
 	now = now.Add(59 * time.Second)
 	seen, _ = f.Seen(ctx, "a", time.Minute)
 	assert.True(t, seen, "the new record holds for its own TTL")
+
+	require.NoError(t, f.Forget(ctx, "a"))
+	seen, _ = f.Seen(ctx, "a", time.Minute)
+	assert.False(t, seen, "forgotten: new again")
+	seen, _ = f.Seen(ctx, "a", time.Minute)
+	assert.True(t, seen)
 }
 
 func TestMemoryFilterIsBoundedAndForgetsTheOldestFirst(t *testing.T) {
@@ -183,4 +189,32 @@ func TestNegativeDuplicateWindowIsRefused(t *testing.T) {
 	cfg.DuplicateWindow = -time.Second
 	_, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error { return nil })
 	assert.ErrorIs(t, err, liveconfig.ErrInvalidConfig)
+}
+
+func TestAFailedWebhookIsHandledAgainWhenDeliveredAgain(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.Duplicates = webhook.NewMemoryFilter(0)
+	answers := []error{errors.New("database down"), nil}
+	calls := 0
+	h, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error {
+		calls++
+		if calls == 3 {
+			panic("never reached: the third delivery is a duplicate")
+		}
+		return answers[calls-1]
+	})
+	require.NoError(t, err)
+
+	d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+	assert.Equal(t, 1, serve(t, h, d.request()).body.ErrorCode, "the first attempt fails")
+	assert.Equal(t, "OK", serve(t, h, d.request()).body.ActionStatus, "delivered again, handled again")
+	assert.Equal(t, "OK", serve(t, h, d.request()).body.ActionStatus, "then a duplicate")
+	assert.Equal(t, 2, calls)
+
+	rejecting, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error { return webhook.Reject(7, "no") })
+	require.NoError(t, err)
+	other := newDelivery("Live.CallbackAfterDestroyRoom", `{"RoomId":"r9"}`)
+	assert.Equal(t, 7, serve(t, rejecting, other.request()).body.ErrorCode)
+	assert.Equal(t, "OK", serve(t, rejecting, other.request()).body.ActionStatus, "a rejection is an answer: remembered")
 }

@@ -127,11 +127,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 			Status: refusal.Status, Code: refusal.Status}
 	}
 	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
-	if h.dups != nil && filtered(ev.Command()) && h.duplicate(r.Context(), ev.Command(), digest, &report) {
-		w.Header()["Content-Type"] = jsonContentType
-		w.Write(answerOK)
-		report.Outcome = OutcomeDuplicate
-		return report
+	var remembered string // the key the duplicate filter recorded for this webhook, if it did
+	if h.dups != nil && filtered(ev.Command()) {
+		var seen bool
+		if seen, remembered = h.duplicate(r.Context(), ev.Command(), digest, &report); seen {
+			w.Header()["Content-Type"] = jsonContentType
+			w.Write(answerOK)
+			report.Outcome = OutcomeDuplicate
+			return report
+		}
 	}
 	ctx := newHandlerContext(r.Context(), h.timeout)
 	defer ctx.release()
@@ -145,20 +149,42 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 		return report
 	}
 	h.answerFailure(ctx, w, ev.Command(), err, &report)
+	if report.Outcome == OutcomeError && remembered != "" {
+		h.forget(r.Context(), ev.Command(), remembered)
+	}
 	return report
 }
 
+// forget drops key from the duplicate filter, if it can, after the HandlerFunc failed: a webhook delivered
+// again (Tencent's retry after a timeout, an operator's replay) is then handled again rather than answered
+// as a duplicate of one that was never handled.
+func (h *handler) forget(ctx context.Context, cmd liveconfig.Command, key string) {
+	forgetter, ok := h.dups.(DuplicateForgetter)
+	if !ok {
+		return
+	}
+	if err := forgetter.Forget(ctx, key); err != nil {
+		h.logf(ctx, slog.LevelWarn, "webhook duplicate filter could not forget a failed webhook", slog.String("command", string(cmd)),
+			slog.String("error", err.Error()))
+	}
+}
+
 // duplicate asks the duplicate filter whether the webhook of cmd whose body has the digest was handled
-// before. If the filter fails, it logs that, notes it in the report, and answers no: the event is handled.
-func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest *[sha256.Size]byte, report *RequestReport) bool {
-	seen, err := h.dups.Seen(ctx, duplicateKey(cmd, digest), h.window)
-	if err != nil {
+// before, and returns the key it recorded when it was not. If the filter fails, it logs that, notes it in the
+// report, and answers no: the event is handled.
+func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest *[sha256.Size]byte, report *RequestReport) (seen bool, recorded string) {
+	key := duplicateKey(cmd, digest)
+	seen, err := h.dups.Seen(ctx, key, h.window)
+	switch {
+	case err != nil:
 		report.FilterErr = err
 		h.logf(ctx, slog.LevelWarn, "webhook duplicate filter failed; handling the event", slog.String("command", string(cmd)),
 			slog.String("error", err.Error()))
-		return false
+		return false, ""
+	case seen:
+		return true, ""
 	}
-	return seen
+	return false, key
 }
 
 // answerFailure answers a HandlerFunc's error: a rejection as the HandlerFunc asked, anything else as an

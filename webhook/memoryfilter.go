@@ -41,6 +41,8 @@ type memoryEntry struct {
 	expires int64
 }
 
+var _ DuplicateForgetter = (*MemoryFilter)(nil)
+
 // NewMemoryFilter returns a MemoryFilter that remembers up to maxEntries webhooks; 0 or less means
 // DefaultMemoryFilterEntries.
 func NewMemoryFilter(maxEntries int) *MemoryFilter {
@@ -59,9 +61,24 @@ func NewMemoryFilter(maxEntries int) *MemoryFilter {
 // Seen records key for ttl and reports whether it was already recorded and had not expired. The error is
 // always nil.
 func (f *MemoryFilter) Seen(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	hash := [2]uint64{maphash.String(f.seed[0], key), maphash.String(f.seed[1], key)}
+	hash := f.hash(key)
 	now := f.now().UnixNano()
 	return f.shards[hash[0]%memoryShards].seen(hash, now, now+int64(ttl)), nil
+}
+
+// Forget drops key, so that the next Seen of it reports false. The error is always nil.
+func (f *MemoryFilter) Forget(_ context.Context, key string) error {
+	hash := f.hash(key)
+	s := &f.shards[hash[0]%memoryShards]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.expires, hash) // its entry in the ring no longer matches, and is passed over when dropped
+	return nil
+}
+
+// hash is the 128-bit hash a key is kept as.
+func (f *MemoryFilter) hash(key string) [2]uint64 {
+	return [2]uint64{maphash.String(f.seed[0], key), maphash.String(f.seed[1], key)}
 }
 
 // Len returns the number of keys remembered, expired ones not yet dropped included.

@@ -62,8 +62,9 @@ type Config struct {
 	// Duplicates, if set, filters out webhooks handled before (see DuplicateFilter): an "after" event whose
 	// command word and exact body were seen within DuplicateWindow is answered OK without calling the
 	// HandlerFunc. "Before" events are never filtered. If the filter fails, the event is handled and the
-	// failure logged (Warn): a webhook handled twice is the lesser harm, since Tencent does not deliver
-	// again one that was refused or failed. Nil means no filtering. Only NewHandler uses it.
+	// failure logged (Warn): a webhook handled twice is the lesser harm, since Tencent delivers again only
+	// one whose answer timed out. If the HandlerFunc fails, a filter that is a DuplicateForgetter forgets the
+	// webhook, so that a later delivery is handled. Nil means no filtering. Only NewHandler uses it.
 	Duplicates DuplicateFilter
 	// DuplicateWindow is how long Duplicates remembers a webhook. 0 means 2 × MaxSkew + DuplicateMargin
 	// (3 minutes by default): a replay is accepted up to MaxSkew after its RequestTime, and the first copy may
