@@ -113,7 +113,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if res.Allowed > 0 {
 			return nil
 		}
-		if err := wait.Sleep(ctx, res.RetryAfter); err != nil {
+		if err := wait.Sleep(ctx, max(res.RetryAfter, time.Millisecond)); err != nil { // never a busy loop on Redis
 			return err
 		}
 	}
