@@ -50,9 +50,9 @@ type Answer struct {
 //
 // It returns ErrNoCallback without a configuration, ErrNotSubscribed for a command word not in it, and
 // ErrBadAnswer (with the Answer so far) for a non-200 status or an answer that is not JSON.
-func (s *Server) Deliver(ctx context.Context, cmd liveconfig.Command, body any) (*Answer, error) {
-	s.mu.Lock()
-	cb, tok := s.callback, s.token
+func (a *App) Deliver(ctx context.Context, cmd liveconfig.Command, body any) (*Answer, error) {
+	a.mu.Lock()
+	cb, tok := a.callback, a.token
 	var cfg liveconfig.CallbackConfig
 	if cb != nil {
 		cfg = cloneCallback(*cb)
@@ -61,7 +61,7 @@ func (s *Server) Deliver(ctx context.Context, cmd liveconfig.Command, body any) 
 	if tok != nil {
 		token = *tok
 	}
-	s.mu.Unlock()
+	a.mu.Unlock()
 
 	switch {
 	case cb == nil:
@@ -73,7 +73,7 @@ func (s *Server) Deliver(ctx context.Context, cmd liveconfig.Command, body any) 
 	if err != nil {
 		return nil, err
 	}
-	target, err := s.webhookURL(cfg.URL, cmd, tok != nil && token.Enabled, token.Token)
+	target, err := a.webhookURL(cfg.URL, cmd, tok != nil && token.Enabled, token.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Server) Deliver(ctx context.Context, cmd liveconfig.Command, body any) 
 		return nil, fmt.Errorf("liveconfigtest: building the webhook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.webhooks.Do(req)
+	resp, err := a.srv.webhooks.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("liveconfigtest: delivering %s: %w", cmd, err)
 	}
@@ -104,19 +104,19 @@ func (s *Server) Deliver(ctx context.Context, cmd liveconfig.Command, body any) 
 }
 
 // webhookURL appends Tencent's query parameters to the callback URL.
-func (s *Server) webhookURL(callbackURL string, cmd liveconfig.Command, signed bool, token string) (string, error) {
+func (a *App) webhookURL(callbackURL string, cmd liveconfig.Command, signed bool, token string) (string, error) {
 	u, err := url.Parse(callbackURL)
 	if err != nil {
 		return "", fmt.Errorf("liveconfigtest: callback URL: %w", err)
 	}
 	q := u.Query()
-	q.Set("SdkAppid", strconv.FormatUint(s.sdkAppID, 10))
+	q.Set("SdkAppid", strconv.FormatUint(a.sdkAppID, 10))
 	q.Set("CallbackCommand", string(cmd))
 	q.Set("contenttype", "json")
 	q.Set("ClientIP", "127.0.0.1")
 	q.Set("OptPlatform", "RESTAPI")
 	if signed {
-		requestTime := s.now().Unix()
+		requestTime := a.srv.now().Unix()
 		q.Set("RequestTime", strconv.FormatInt(requestTime, 10))
 		q.Set("Sign", webhook.Sign(token, requestTime))
 	}

@@ -1,12 +1,16 @@
 // Package liveconfigtest is an in-process fake of the v4/live_config API, for testing code that uses the
 // liveconfig client or receives Live webhooks, with no credentials and no network.
 //
-// A [Server] serves one app on 127.0.0.1 and behaves like the real service where a client can tell: it
-// checks POST, the five query parameters, contenttype=json, random as a 32-bit unsigned integer, and the
-// UserSig with tencentyun.VerifyUserSig against its own SDKAppID, administrator and key (answering 70001,
-// 70003, 70009, 70013, 70014, 70020, 60010 as the real service does); it keeps one callback configuration and
-// one token configuration, answers 100300, 100301, 100302 and 100002 where the real service does, enforces 200
-// requests a second (60007), and answers with the real envelope and a RequestId.
+// A [Server] serves one app on 127.0.0.1, or many ([WithApps], [Server.AddApp]) on the one listener, and
+// behaves like the real service where a client can tell: it checks POST, the five query parameters,
+// contenttype=json, random as a 32-bit unsigned integer, and the UserSig with tencentyun.VerifyUserSig against
+// the SDKAppID, administrator and key of the app the request names (answering 70001, 70003, 70009, 70013,
+// 70014, 70020, 60010 as the real service does); each app keeps one callback configuration and one token
+// configuration, answers 100300, 100301, 100302 and 100002 where the real service does, enforces 200 requests
+// a second of its own (60007), and answers with the real envelope and a RequestId.
+//
+// Every method of [App] is also a method of Server, for its first app: a test of one app never names an App.
+// With many apps, [Server.App] and [Server.Apps] give each, and [SequentialApps] describes a fleet of them.
 //
 // In a test, start one with [New] (closed when the test ends) and use [Server.Client]. ExampleNewServer shows
 // the client against it, ExampleServer_InjectFault a fault and what the server then holds, and
@@ -29,7 +33,7 @@
 //   - It keeps no body of a request it refused.
 //   - A changed callback URL takes effect at once, not about two minutes later.
 //   - Error texts (ErrorInfo) are its own; only the codes follow the documentation.
-//   - It serves one app, and treats any other sdkappid as unknown in this region (70020).
+//   - It serves only the apps it was given, and treats any other sdkappid as unknown in this region (70020).
 //   - It signs webhooks with its own clock and sends ClientIP 127.0.0.1 and OptPlatform RESTAPI; it never
 //     retries a delivery.
 //

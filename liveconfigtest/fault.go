@@ -53,10 +53,10 @@ func HTML502() *RawAnswer {
 		Body: []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")}
 }
 
-// InjectFault queues f for requests to endpoint op (one of liveconfig's Op constants), or for any endpoint
+// InjectFault queues f for the app's requests to endpoint op (one of liveconfig's Op constants), or for any endpoint
 // when op is "". Faults for one endpoint are used in the order they were queued, before faults for any
 // endpoint. It panics for an unknown op or a negative Times other than Always.
-func (s *Server) InjectFault(op liveconfig.Op, f Fault) {
+func (a *App) InjectFault(op liveconfig.Op, f Fault) {
 	if op != "" && !op.Valid() {
 		panic(fmt.Sprintf("liveconfigtest: InjectFault: unknown endpoint %q", op))
 	}
@@ -72,9 +72,9 @@ func (s *Server) InjectFault(op liveconfig.Op, f Fault) {
 	if f.Times == 0 {
 		f.Times = 1
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[op] = append(s.faults[op], &f)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.faults[op] = append(a.faults[op], &f)
 }
 
 // contradiction says why f cannot be carried out as written, or "" when it can: it names more than one answer
@@ -137,19 +137,19 @@ func (f *Fault) reply(ctx context.Context, carryOut func() answer) reply {
 }
 
 // ClearFaults drops every queued fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = map[liveconfig.Op][]*Fault{}
+func (a *App) ClearFaults() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.faults = map[liveconfig.Op][]*Fault{}
 }
 
 // takeFault returns the fault for the next request to op and uses up one of its Times, or nil. A fault whose
 // Chance does not come up is passed by for the next one in line.
-func (s *Server) takeFault(op liveconfig.Op) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (a *App) takeFault(op liveconfig.Op) *Fault {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, key := range [...]liveconfig.Op{op, ""} {
-		queue := s.faults[key]
+		queue := a.faults[key]
 		for i, queued := range queue {
 			if queued.Chance > 0 && rand.Float64() >= queued.Chance {
 				continue
@@ -158,7 +158,7 @@ func (s *Server) takeFault(op liveconfig.Op) *Fault {
 			if queued.Times != Always {
 				queued.Times--
 				if queued.Times == 0 {
-					s.faults[key] = slices.Delete(slices.Clone(queue), i, i+1)
+					a.faults[key] = slices.Delete(slices.Clone(queue), i, i+1)
 				}
 			}
 			return &f

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
@@ -51,7 +52,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Op = op
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	ans := s.check(r, known, body, readErr, &rec)
+	app, ans := s.check(r, known, body, readErr, &rec)
 	if ans.code != 0 {
 		rec.Code = ans.code
 		s.record(rec)
@@ -59,7 +60,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.Body = body // a refused request's body is not kept: anyone can send one, of any size
-	rep := s.takeFault(op).reply(r.Context(), func() answer { return s.apply(op, body) })
+	rep := app.takeFault(op).reply(r.Context(), func() answer { return app.apply(op, body) })
 	switch {
 	case rep.gone:
 		rec.Code = -1
@@ -77,15 +78,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(rec)
 		s.writeEnvelope(w, rep.env)
 	}
-}
-
-func (s *Server) record(rec Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.maxLog > 0 && len(s.requests) >= s.maxLog {
-		s.requests = slices.Delete(s.requests, 0, len(s.requests)-s.maxLog+1)
-	}
-	s.requests = append(s.requests, rec)
 }
 
 func writeRaw(w http.ResponseWriter, raw RawAnswer) {
@@ -113,70 +105,77 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, ans answer) {
 // queryParams are the parameters every request carries, and no others.
 var queryParams = []string{"sdkappid", "identifier", "usersig", "random", "contenttype"}
 
-// check does what the real service does before it looks at the endpoint: method, path, query, signature,
-// permission, rate limit and body syntax. It returns a zero answer when the request may proceed.
-func (s *Server) check(r *http.Request, known bool, body []byte, readErr error, rec *Request) answer {
+// check does what the real service does before it looks at the endpoint: method, path, query, app,
+// signature, permission, rate limit and body syntax. It returns the app and a zero answer when the request
+// may proceed.
+func (s *Server) check(r *http.Request, known bool, body []byte, readErr error, rec *Request) (*App, answer) {
 	if r.Method != http.MethodPost {
-		return fail(60002, "HTTP method %s is not supported, use POST", r.Method)
+		return nil, fail(60002, "HTTP method %s is not supported, use POST", r.Method)
 	}
 	if !known {
-		return fail(60009, "unknown API %s", r.URL.Path)
+		return nil, fail(60009, "unknown API %s", r.URL.Path)
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return fail(60002, "malformed query string")
+		return nil, fail(60002, "malformed query string")
 	}
 	for name, values := range q {
 		if !slices.Contains(queryParams, name) {
-			return fail(60002, "unexpected query parameter %q", name)
+			return nil, fail(60002, "unexpected query parameter %q", name)
 		}
 		if len(values) != 1 {
-			return fail(60002, "query parameter %q given %d times", name, len(values))
+			return nil, fail(60002, "query parameter %q given %d times", name, len(values))
 		}
 	}
 	if random, err := strconv.ParseUint(q.Get("random"), 10, 32); err == nil {
 		rec.Random = uint32(random)
 	} else {
-		return fail(60002, "random must be a 32-bit unsigned integer")
+		return nil, fail(60002, "random must be a 32-bit unsigned integer")
 	}
 	if q.Get("contenttype") != "json" {
-		return fail(60002, "contenttype must be json")
+		return nil, fail(60002, "contenttype must be json")
 	}
 	if q.Get("sdkappid") == "" {
-		return fail(60012, "sdkappid is missing")
+		return nil, fail(60012, "sdkappid is missing")
 	}
-	if id, err := strconv.ParseUint(q.Get("sdkappid"), 10, 64); err != nil || id != s.sdkAppID {
-		return fail(70020, "sdkappid not found")
+	id, err := strconv.ParseUint(q.Get("sdkappid"), 10, 64)
+	if err != nil {
+		return nil, fail(70020, "sdkappid not found")
+	}
+	rec.SDKAppID = id
+	app := s.App(id)
+	if app == nil {
+		return nil, fail(70020, "sdkappid not found")
 	}
 	identifier, usersig := q.Get("identifier"), q.Get("usersig")
 	if identifier == "" {
-		return fail(60005, "identifier is missing")
+		return nil, fail(60005, "identifier is missing")
 	}
 	if usersig == "" {
-		return fail(70002, "usersig is empty")
+		return nil, fail(70002, "usersig is empty")
 	}
 	sum := sha256.Sum256([]byte(usersig))
 	rec.UserSigHash = hex.EncodeToString(sum[:8])
-	if ans := s.verifyUserSig(identifier, usersig); ans.code != 0 {
-		return ans
+	if ans := app.verifyUserSig(identifier, usersig, s.now()); ans.code != 0 {
+		return nil, ans
 	}
-	if identifier != s.identifier {
-		return fail(60010, "identifier %q is not an App administrator", identifier)
+	if identifier != app.identifier {
+		return nil, fail(60010, "identifier %q is not an App administrator", identifier)
 	}
-	if s.limiter != nil && !s.limiter.Allow() {
-		return fail(60007, "REST API call frequency over the limit")
+	if app.limiter != nil && !app.limiter.Allow() {
+		return nil, fail(60007, "REST API call frequency over the limit")
 	}
 	switch {
 	case readErr != nil || len(body) > maxRequestBytes:
-		return fail(60003, "request body could not be read")
+		return nil, fail(60003, "request body could not be read")
 	case !isJSONObject(body):
-		return fail(60003, "request body is not a JSON object")
+		return nil, fail(60003, "request body is not a JSON object")
 	}
-	return answer{}
+	return app, answer{}
 }
 
-func (s *Server) verifyUserSig(identifier, usersig string) answer {
-	err := tencentyun.VerifyUserSig(s.sdkAppID, s.secretKey, identifier, usersig, s.now())
+func (a *App) verifyUserSig(identifier, usersig string, now time.Time) answer {
+	err := tencentyun.VerifyUserSig(a.sdkAppID, a.secretKey, identifier, usersig, now)
 	switch {
 	case err == nil:
 		return answer{}
@@ -198,51 +197,51 @@ func isJSONObject(b []byte) bool {
 }
 
 // apply carries out a request that passed check, under the lock, and logs a successful change.
-func (s *Server) apply(op liveconfig.Op, body []byte) answer {
+func (a *App) apply(op liveconfig.Op, body []byte) answer {
 	var fields map[string]json.RawMessage
 	json.Unmarshal(body, &fields) // check proved it is an object
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ans := s.applyLocked(op, fields)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ans := a.applyLocked(op, fields)
 	if ans.code == 0 && op.Mutates() {
-		s.changes = append(s.changes, Change{Seq: uint64(len(s.changes)) + 1, Op: op, Time: s.now(), Body: slices.Clone(body)})
+		a.changes = append(a.changes, Change{Seq: uint64(len(a.changes)) + 1, Op: op, Time: a.srv.now(), Body: slices.Clone(body)})
 	}
 	return ans
 }
 
-func (s *Server) applyLocked(op liveconfig.Op, fields map[string]json.RawMessage) answer {
+func (a *App) applyLocked(op liveconfig.Op, fields map[string]json.RawMessage) answer {
 	switch op {
 	case liveconfig.OpSetCallback, liveconfig.OpUpdateCallback:
 		cfg, bad := parseCallback(fields)
 		switch {
 		case bad.code != 0:
 			return bad
-		case op == liveconfig.OpSetCallback && s.callback != nil:
+		case op == liveconfig.OpSetCallback && a.callback != nil:
 			return fail(100300, "callback configuration already exists, use update_callback")
-		case op == liveconfig.OpUpdateCallback && s.callback == nil:
+		case op == liveconfig.OpUpdateCallback && a.callback == nil:
 			return fail(100301, "callback configuration does not exist, create it with set_callback")
 		}
-		s.callback = &cfg
+		a.callback = &cfg
 	case liveconfig.OpGetCallback:
-		if s.callback == nil {
+		if a.callback == nil {
 			return fail(100301, "callback configuration does not exist")
 		}
-		return answer{response: map[string]any{"Url": s.callback.URL, "CallbackCommandList": slices.Clone(s.callback.Commands)}}
+		return answer{response: map[string]any{"Url": a.callback.URL, "CallbackCommandList": slices.Clone(a.callback.Commands)}}
 	case liveconfig.OpDeleteCallback:
-		s.callback = nil
+		a.callback = nil
 	case liveconfig.OpSetCallbackToken:
-		tok, bad := parseToken(fields, s.token)
+		tok, bad := parseToken(fields, a.token)
 		if bad.code != 0 {
 			return bad
 		}
-		s.token = &tok
+		a.token = &tok
 	case liveconfig.OpGetCallbackToken:
-		if s.token == nil {
+		if a.token == nil {
 			return fail(100302, "callback token configuration does not exist")
 		}
-		return answer{response: map[string]any{"Token": s.token.Token, "IsTokenEnable": s.token.Enabled}}
+		return answer{response: map[string]any{"Token": a.token.Token, "IsTokenEnable": a.token.Enabled}}
 	case liveconfig.OpDeleteCallbackToken:
-		s.token = nil
+		a.token = nil
 	}
 	return answer{}
 }

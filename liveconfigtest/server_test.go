@@ -2,6 +2,7 @@ package liveconfigtest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -171,4 +172,114 @@ func TestCloseClosesTheClientsItBuilt(t *testing.T) {
 	assert.EqualValues(t, 1, tr.closed.Load(), "the server closed the idle connections of the client it built")
 	_, err = srv.NewClient(liveconfig.Config{})
 	assert.ErrorIs(t, err, liveconfig.ErrInvalidConfig, "NewClient checks the Config as liveconfig.NewClient does")
+}
+
+// TestAppsAreServedApartOnOneListener: each app has its own key, administrator, state, faults and rate limit;
+// a request is routed by its sdkappid and verified with that app's key.
+func TestAppsAreServedApartOnOneListener(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithApps(
+		liveconfigtest.AppSpec{SDKAppID: 1400000002, Identifier: "ops", RateLimit: 2},
+		liveconfigtest.AppSpec{SDKAppID: 1400000003, SecretKey: "third-key"},
+	))
+	ctx := context.Background()
+	require.Len(t, srv.Apps(), 3)
+	first, second, third := srv.Apps()[0], srv.App(1400000002), srv.App(1400000003)
+	require.Same(t, srv.App(liveconfigtest.DefaultSDKAppID), first)
+	assert.Nil(t, srv.App(42))
+	assert.Equal(t, "ops", second.Identifier())
+	assert.Equal(t, "third-key", third.SecretKey())
+	assert.NotEqual(t, first.SecretKey(), second.SecretKey(), "each app has a key of its own")
+
+	cfg := liveconfig.CallbackConfig{URL: "https://two.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+	_, err := second.Client().CreateCallback(ctx, cfg)
+	require.NoError(t, err)
+	got, ok := second.Callback()
+	assert.True(t, ok)
+	assert.Equal(t, cfg, got)
+	_, ok = srv.Callback()
+	assert.False(t, ok, "the first app's state is its own")
+	_, err = third.Client().GetCallback(ctx)
+	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
+
+	// Another app's key, or another app's administrator, is refused.
+	wrongKey := third.Config()
+	wrongKey.SecretKey = second.SecretKey()
+	c, err := third.NewClient(wrongKey)
+	require.NoError(t, err)
+	_, err = c.GetCallback(ctx)
+	assert.ErrorIs(t, err, liveconfig.ErrAuth)
+	wrongAdmin := second.Config()
+	wrongAdmin.Identifier = liveconfigtest.DefaultIdentifier
+	c, err = second.NewClient(wrongAdmin)
+	require.NoError(t, err)
+	_, err = c.GetCallback(ctx)
+	assert.ErrorIs(t, err, liveconfig.ErrAuth)
+	unknown := first.Config()
+	unknown.SDKAppID = 42
+	c, err = first.NewClient(unknown)
+	require.NoError(t, err)
+	_, err = c.GetCallback(ctx)
+	var apiErr *liveconfig.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 70020, apiErr.Code)
+
+	// A fault of one app is not another's.
+	third.InjectFault(liveconfig.OpDeleteCallback, liveconfigtest.Fault{Code: 100002})
+	_, err = srv.Client().DeleteCallback(ctx)
+	require.NoError(t, err)
+	_, err = third.Client().DeleteCallback(ctx)
+	assert.ErrorIs(t, err, liveconfig.ErrInvalidParameter)
+
+	// The second app allows 2 requests a second, with a burst of 2; the others are not slowed by it.
+	limited := second.Config()
+	limited.Retry.MaxAttempts = 1
+	limited.RateLimit = -1
+	c, err = second.NewClient(limited)
+	require.NoError(t, err)
+	var refused int
+	for range 4 {
+		if _, err := c.GetCallback(ctx); errors.Is(err, liveconfig.ErrRateLimited) {
+			refused++
+		}
+	}
+	assert.GreaterOrEqual(t, refused, 1, "the second app's own limit")
+	for range 4 {
+		_, err := third.Client().DeleteCallback(ctx)
+		require.NoError(t, err, "the third app has the default limit")
+	}
+
+	// Requests are logged once, for the server, and each app sees its own.
+	assert.Len(t, srv.Requests(), len(first.Requests())+len(second.Requests())+len(third.Requests())+1, "plus the one for app 42")
+	assert.Len(t, third.RequestsTo(liveconfig.OpDeleteCallback), 5)
+	assert.Len(t, third.Changes(), 4, "the faulted delete changed nothing")
+	assert.Len(t, second.Changes(), 1)
+
+	_, err = srv.AddApp(liveconfigtest.AppSpec{SDKAppID: 1400000002})
+	assert.Error(t, err, "an SDKAppID is served once")
+	_, err = srv.AddApp(liveconfigtest.AppSpec{})
+	assert.Error(t, err)
+	added, err := srv.AddApp(liveconfigtest.AppSpec{SDKAppID: 1400000009})
+	require.NoError(t, err)
+	_, err = added.Client().DeleteCallback(ctx)
+	assert.NoError(t, err, "an app added while serving is served")
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", added, added, added), added.SecretKey())
+
+	srv.Reset()
+	_, ok = second.Callback()
+	assert.False(t, ok, "Reset forgets every app's state")
+	assert.Empty(t, srv.Requests())
+	assert.Panics(t, func() {
+		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.AppSpec{SDKAppID: liveconfigtest.DefaultSDKAppID}))
+	})
+}
+
+func TestSequentialApps(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithSDKAppID(1500000000), liveconfigtest.WithApps(liveconfigtest.SequentialApps(1500000001, 999)...))
+	apps := srv.Apps()
+	require.Len(t, apps, 1000)
+	for i, app := range apps {
+		assert.Equal(t, uint64(1500000000+i), app.SDKAppID())
+	}
 }

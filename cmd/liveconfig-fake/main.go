@@ -3,13 +3,23 @@
 //
 //	go run github.com/go-tuilive/liveconfig/cmd/liveconfig-fake -addr 127.0.0.1:8080 -sdkappid 1400000001 -identifier administrator -key test-key
 //
-// It prints the base URL to use as the API's domain on its first line, then what a client needs to sign.
-// Without -key it makes a random key and prints it: the fake's key is a test key. It keeps the last 1,000
-// requests (-request-log), and never the body of one it refused; every phase of a connection is time-bounded.
+// It prints the base URL to use as the API's domain on its first line, then, a line an app, what a client
+// needs to sign. Without -key it makes a random key for each app and prints it: the fake's keys are test keys.
+// It keeps the last 1,000 requests (-request-log), and never the body of one it refused; every phase of a
+// connection is time-bounded.
+//
+// It serves several apps on the one address, each with its own key, state and rate limit, for testing a
+// fleet (liveconfig plan and apply): -apps N serves N apps numbered from -sdkappid, or -apps-file FILE serves
+// the apps a JSON file lists:
+//
+//	[{"sdkappid": 1400000001, "identifier": "administrator", "key": "test-key-1", "rate_limit": 200}, ...]
+//
+// where identifier, key (random) and rate_limit (-rate-limit) may be left out.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,10 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("liveconfig-fake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	sdkAppID := fs.Uint64("sdkappid", liveconfigtest.DefaultSDKAppID, "the app's SDKAppID")
+	sdkAppID := fs.Uint64("sdkappid", liveconfigtest.DefaultSDKAppID, "the app's SDKAppID (the first app's, with -apps)")
 	identifier := fs.String("identifier", liveconfigtest.DefaultIdentifier, "the administrator account")
-	key := fs.String("key", "", "the app's secret key (default: random, printed)")
-	rateLimit := fs.Float64("rate-limit", liveconfigtest.DefaultRateLimit, "requests per second before 60007; 0 for none")
+	key := fs.String("key", "", "the app's secret key, with -apps every app's (default: random for each app, printed)")
+	apps := fs.Int("apps", 1, "how many apps to serve, with the SDKAppIDs -sdkappid, -sdkappid+1, ...")
+	appsFile := fs.String("apps-file", "", "a JSON file listing the apps to serve, instead of -sdkappid, -identifier, -key and -apps")
+	rateLimit := fs.Float64("rate-limit", liveconfigtest.DefaultRateLimit, "requests per second an app may send before 60007; 0 for none")
 	requestLog := fs.Int("request-log", defaultRequestLog, "how many recent requests to keep for inspection; 0 keeps all")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,27 +66,123 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	limit := *rateLimit
+	if limit <= 0 {
+		limit = -1 // AppSpec's "no limit"
+	}
+	var specs []liveconfigtest.AppSpec
+	if *appsFile != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "sdkappid" || f.Name == "identifier" || f.Name == "key" || f.Name == "apps" {
+				clash = append(clash, "-"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			return fmt.Errorf("-apps-file lists the apps: %v cannot go with it", clash)
+		}
+		var err error
+		if specs, err = readAppsFile(*appsFile, limit); err != nil {
+			return err
+		}
+	} else {
+		if *apps < 1 {
+			return fmt.Errorf("-apps must be at least 1, not %d", *apps)
+		}
+		specs = liveconfigtest.SequentialApps(*sdkAppID, *apps)
+		for i := range specs {
+			specs[i].Identifier, specs[i].SecretKey, specs[i].RateLimit = *identifier, *key, limit
+		}
+	}
+	if err := distinctApps(specs); err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	first := specs[0]
 	opts := []liveconfigtest.Option{
-		liveconfigtest.WithListener(l), liveconfigtest.WithSDKAppID(*sdkAppID),
-		liveconfigtest.WithIdentifier(*identifier), liveconfigtest.WithRateLimit(*rateLimit),
-		liveconfigtest.WithRequestLogLimit(*requestLog),
+		liveconfigtest.WithListener(l), liveconfigtest.WithSDKAppID(first.SDKAppID),
+		liveconfigtest.WithIdentifier(first.Identifier), liveconfigtest.WithRateLimit(max(first.RateLimit, 0)),
+		liveconfigtest.WithRequestLogLimit(*requestLog), liveconfigtest.WithApps(specs[1:]...),
 	}
-	if *key != "" {
-		opts = append(opts, liveconfigtest.WithSecretKey(*key))
+	if first.SecretKey != "" {
+		opts = append(opts, liveconfigtest.WithSecretKey(first.SecretKey))
 	}
 	srv := liveconfigtest.NewServer(opts...)
 	defer srv.Close()
 	fmt.Fprintln(stdout, srv.URL())
-	fmt.Fprintf(stdout, "sdkappid=%d identifier=%s key=%s\n", srv.SDKAppID(), srv.Identifier(), srv.SecretKey())
+	for _, app := range srv.Apps() {
+		fmt.Fprintf(stdout, "sdkappid=%d identifier=%s key=%s\n", app.SDKAppID(), app.Identifier(), app.SecretKey())
+	}
 	kept := "every request"
 	if *requestLog > 0 {
 		kept = fmt.Sprintf("the last %d requests", *requestLog)
 	}
-	fmt.Fprintf(stdout, "serving the fake v4/live_config API until interrupted, keeping %s\n", kept)
+	served := "1 app"
+	if len(specs) > 1 {
+		served = fmt.Sprintf("%d apps", len(specs))
+	}
+	fmt.Fprintf(stdout, "serving the fake v4/live_config API for %s until interrupted, keeping %s\n", served, kept)
 	<-ctx.Done()
+	return nil
+}
+
+// appEntry is one app of an -apps-file.
+type appEntry struct {
+	SDKAppID   uint64   `json:"sdkappid"`
+	Identifier string   `json:"identifier"`
+	Key        string   `json:"key"`
+	RateLimit  *float64 `json:"rate_limit"`
+}
+
+// maxAppsFile bounds an -apps-file: 100,000 apps fit in it.
+const maxAppsFile = 16 << 20
+
+// readAppsFile reads the apps of an -apps-file; rateLimit is the default of an app that sets none.
+func readAppsFile(path string, rateLimit float64) ([]liveconfigtest.AppSpec, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(io.LimitReader(f, maxAppsFile))
+	dec.DisallowUnknownFields()
+	var entries []appEntry
+	if err := dec.Decode(&entries); err != nil {
+		return nil, fmt.Errorf("-apps-file %s: %v", path, err)
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("-apps-file %s: lists no app", path)
+	}
+	specs := make([]liveconfigtest.AppSpec, len(entries))
+	for i, e := range entries {
+		if e.SDKAppID == 0 {
+			return nil, fmt.Errorf("-apps-file %s: app %d has no sdkappid", path, i+1)
+		}
+		specs[i] = liveconfigtest.AppSpec{SDKAppID: e.SDKAppID, Identifier: e.Identifier, SecretKey: e.Key, RateLimit: rateLimit}
+		if e.RateLimit != nil {
+			specs[i].RateLimit = *e.RateLimit
+			if *e.RateLimit <= 0 {
+				specs[i].RateLimit = -1
+			}
+		}
+	}
+	return specs, nil
+}
+
+// distinctApps refuses two apps with one SDKAppID, or an SDKAppID 0, before anything listens.
+func distinctApps(specs []liveconfigtest.AppSpec) error {
+	seen := make(map[uint64]bool, len(specs))
+	for _, s := range specs {
+		if s.SDKAppID == 0 {
+			return errors.New("-sdkappid and -apps run past the largest SDKAppID")
+		}
+		if seen[s.SDKAppID] {
+			return fmt.Errorf("app %d is listed twice", s.SDKAppID)
+		}
+		seen[s.SDKAppID] = true
+	}
 	return nil
 }
