@@ -2,6 +2,7 @@ package liveconfig_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log"
@@ -360,6 +361,18 @@ func TestTLSIsVerified(t *testing.T) {
 	res, err := c.DeleteCallback(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, "Id-tls", res.RequestID)
+	c.CloseIdleConnections()
+
+	// NewTransport, shared by the clients of many apps, verifies as the default does.
+	shared := liveconfig.NewTransport()
+	assert.Equal(t, uint16(tls.VersionTLS12), shared.TLSClientConfig.MinVersion)
+	assert.False(t, shared.TLSClientConfig.InsecureSkipVerify)
+	cfg.HTTPClient = &http.Client{Transport: shared}
+	c, err = liveconfig.NewClient(cfg)
+	require.NoError(t, err)
+	_, err = c.DeleteCallback(testCtx(t))
+	assert.ErrorContains(t, err, "certificate")
+	shared.CloseIdleConnections()
 }
 
 func TestMisusePanicsWithAMessage(t *testing.T) {

@@ -103,6 +103,13 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
+// Validate returns the [*ConfigError] that NewClient would return for c, or nil: a tool that reads many
+// Configs from a file can check each one before it builds any Client. It sends and signs nothing.
+func (c Config) Validate() error {
+	_, err := c.validate()
+	return err
+}
+
 // validate checks the Config and returns the URL that "/v4/live_config/{op}" is appended to.
 func (c *Config) validate() (base string, err error) {
 	switch {

@@ -47,6 +47,7 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 			t.Parallel()
 			cfg := good
 			tt.edit(&cfg)
+			assert.Equal(t, cfg.Validate(), func() error { _, err := liveconfig.NewClient(cfg); return err }(), "Validate says what NewClient does")
 			c, err := liveconfig.NewClient(cfg)
 			assert.Nil(t, c)
 			assert.ErrorIs(t, err, liveconfig.ErrInvalidConfig)
@@ -67,6 +68,7 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 	} {
 		cfg := good
 		ok(&cfg)
+		assert.NoError(t, cfg.Validate(), "%v", cfg)
 		_, err := liveconfig.NewClient(cfg)
 		assert.NoError(t, err, "%v", cfg)
 	}
