@@ -1,16 +1,14 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/secretfile"
 )
 
 // takeOutput finds -o / --output (also -output, and the name=value forms) anywhere on the command line, so
@@ -127,28 +125,12 @@ func (c *commonFlags) secretKey(getenv func(string) string) (string, error) {
 	return "", &usageError{"the secret key is missing: set LIVECONFIG_SECRET_KEY or LIVECONFIG_SECRET_KEY_FILE, or pass --secret-key-file"}
 }
 
-// maxSecretFile is the largest secret file read. A key is 64 characters and a token at most 128.
-const maxSecretFile = 64 << 10
-
-// readSecretFile reads a secret, without the white space around it (the line break an editor leaves at the
-// end, a stray CR or space). A file larger than maxSecretFile, or empty, is refused. Errors name the file,
-// never its content.
+// readSecretFile reads a secret as every command of the module does (see internal/secretfile). Errors name
+// the file, never its content.
 func readSecretFile(path, what string) (string, error) {
-	f, err := os.Open(path)
+	secret, err := secretfile.Read(path)
 	if err != nil {
-		return "", &usageError{fmt.Sprintf("%s %s: %v", what, path, errors.Unwrap(err))}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
-	switch {
-	case err != nil:
-		return "", &usageError{fmt.Sprintf("%s %s: reading it failed: %v", what, path, errors.Unwrap(err))}
-	case len(data) > maxSecretFile:
-		return "", &usageError{fmt.Sprintf("%s %s: larger than %d KiB, so not a key or token", what, path, maxSecretFile>>10)}
-	}
-	secret := strings.TrimSpace(string(data))
-	if secret == "" {
-		return "", &usageError{fmt.Sprintf("%s %s: empty", what, path)}
+		return "", &usageError{fmt.Sprintf("%s %s: %v", what, path, err)}
 	}
 	return secret, nil
 }
