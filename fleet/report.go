@@ -1,0 +1,166 @@
+package fleet
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// Action is what Plan found to do for one part of an app, or what Apply did.
+type Action string
+
+// The actions. ActionUnknown is the action of a part that could not be read (the app's Err says why).
+const (
+	ActionCreate    Action = "create"
+	ActionUpdate    Action = "update"
+	ActionDelete    Action = "delete"
+	ActionNone      Action = "none"
+	ActionUnmanaged Action = "unmanaged"
+	ActionUnknown   Action = "unknown"
+)
+
+// Changes reports whether the action changes anything.
+func (a Action) Changes() bool { return a == ActionCreate || a == ActionUpdate || a == ActionDelete }
+
+// Report is what Plan or Apply found and did, app by app.
+type Report struct {
+	// Apps holds one AppReport for every app run, in the file's order.
+	Apps []AppReport
+	// Applied is true for a report of Apply, false for one of Plan.
+	Applied bool
+	// Interrupted is true when ctx ended before every app was done: some apps were not started, or stopped
+	// before they were done (their Err is ErrNotStarted or wraps ErrStopped).
+	Interrupted bool
+}
+
+// AppReport is what happened to one app.
+type AppReport struct {
+	Name     string
+	SDKAppID uint64
+	Callback CallbackChange
+	Token    TokenChange
+	// RequestIDs are the RequestIds of the changes Apply sent and Tencent accepted, in order; Plan sends none.
+	RequestIDs []string
+	// Err is nil when every call for the app succeeded. Otherwise it is the first failure, the library's
+	// error as returned (an *liveconfig.APIError, *liveconfig.TransportError, ...), a *SecretError, or
+	// ErrNotStarted; the parts still say what was applied before it.
+	Err error
+}
+
+// Pending reports whether the app's actions change anything: what Plan found to do, or what Apply set out
+// to do.
+func (r *AppReport) Pending() bool { return r.Callback.Action.Changes() || r.Token.Action.Changes() }
+
+// Done reports whether Apply changed anything in the app.
+func (r *AppReport) Done() bool { return r.Callback.Applied || r.Token.Applied }
+
+// CallbackChange is what Plan found, or Apply did, for an app's callback configuration.
+type CallbackChange struct {
+	Action Action
+	// From is the configuration found (nil when there was none, or it could not be read); To is the one
+	// the app has after the action (nil for none). For none and unmanaged both are what was found.
+	From, To *liveconfig.CallbackConfig
+	// Added and Removed are the command words an update adds and removes, in the order of To and From.
+	Added, Removed []liveconfig.Command
+	// Applied is true when Apply sent the change and Tencent accepted it.
+	Applied bool
+}
+
+// TokenChange is what Plan found, or Apply did, for an app's callback token. It never holds the token.
+type TokenChange struct {
+	Action Action
+	// EnabledFrom is whether the token found was enabled (nil when there was none); EnabledTo whether it is
+	// after the action (nil for none).
+	EnabledFrom, EnabledTo *bool
+	// ValueChanged is true when the token value is set anew: created, or updated to another value.
+	ValueChanged bool
+	// Applied is true when Apply sent the change and Tencent accepted it.
+	Applied bool
+}
+
+// Summary counts the apps of a Report. Apps = Changed + Unchanged + Failed + NotStarted.
+type Summary struct {
+	Apps       int
+	Changed    int // Plan: with a change to make (Pending); Apply: with a change made (Done), and no failure
+	Unchanged  int // nothing to change, and no failure
+	Failed     int // Err is set (but not ErrNotStarted); with Apply, some of its changes may have been made
+	NotStarted int // the run was stopped before the app was started
+}
+
+// Summary counts the apps.
+func (r *Report) Summary() Summary {
+	s := Summary{Apps: len(r.Apps)}
+	for i := range r.Apps {
+		app := &r.Apps[i]
+		switch {
+		case errors.Is(app.Err, ErrNotStarted):
+			s.NotStarted++
+		case app.Err != nil:
+			s.Failed++
+		case r.Applied && app.Done(), !r.Applied && app.Pending():
+			s.Changed++
+		default:
+			s.Unchanged++
+		}
+	}
+	return s
+}
+
+// planCallback compares the configuration found (nil for none) with what the file wants.
+func planCallback(spec CallbackSpec, found *liveconfig.CallbackConfig) CallbackChange {
+	ch := CallbackChange{From: found, To: found}
+	switch {
+	case spec.Want == Unmanaged:
+		ch.Action = ActionUnmanaged
+	case spec.Want == Absent && found == nil:
+		ch.Action = ActionNone
+	case spec.Want == Absent:
+		ch.Action, ch.To = ActionDelete, nil
+	case found == nil:
+		ch.Action, ch.To = ActionCreate, &spec.Config
+	case found.Equal(spec.Config):
+		ch.Action = ActionNone
+	default:
+		ch.Action, ch.To = ActionUpdate, &spec.Config
+		ch.Added = missingFrom(spec.Config.Commands, found.Commands)
+		ch.Removed = missingFrom(found.Commands, spec.Config.Commands)
+	}
+	return ch
+}
+
+// missingFrom returns the words of cmds that other lacks, each once, in their order.
+func missingFrom(cmds, other []liveconfig.Command) []liveconfig.Command {
+	var out []liveconfig.Command
+	for _, c := range cmds {
+		if !slices.Contains(other, c) && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// planToken compares the token found (nil for none) with what the file wants; value is the wanted token,
+// read from its Secret ("" unless Want is Present).
+func planToken(spec TokenSpec, value string, found *liveconfig.CallbackToken) TokenChange {
+	var ch TokenChange
+	if found != nil {
+		ch.EnabledFrom = &found.Enabled
+	}
+	ch.EnabledTo = ch.EnabledFrom
+	switch {
+	case spec.Want == Unmanaged:
+		ch.Action = ActionUnmanaged
+	case spec.Want == Absent && found == nil:
+		ch.Action = ActionNone
+	case spec.Want == Absent:
+		ch.Action, ch.EnabledTo = ActionDelete, nil
+	case found == nil:
+		ch.Action, ch.EnabledTo, ch.ValueChanged = ActionCreate, &spec.Enabled, true
+	case found.Token == value && found.Enabled == spec.Enabled:
+		ch.Action = ActionNone
+	default:
+		ch.Action, ch.EnabledTo, ch.ValueChanged = ActionUpdate, &spec.Enabled, found.Token != value
+	}
+	return ch
+}

@@ -1,0 +1,301 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-tuilive/liveconfig"
+)
+
+// Defaults of Options.
+const (
+	DefaultParallel   = 8
+	DefaultAppTimeout = time.Minute
+	MaxParallel       = 1024
+)
+
+// Options say how Plan and Apply run. The zero value is ready to use.
+type Options struct {
+	// Parallel is how many apps are in flight at once: 0 means DefaultParallel (8), at most MaxParallel.
+	// Each app's calls are made one after another.
+	Parallel int
+	// HTTPClient carries the requests of every app, so that all apps share its one connection pool per
+	// host. Nil means a client on liveconfig.NewTransport with Parallel idle connections per host, whose idle
+	// connections are closed when the run ends.
+	HTTPClient *http.Client
+	// Getenv looks up the environment variables that secret_key_env and token_env name. Nil means os.Getenv.
+	Getenv func(string) string
+	// Configure, when set, is called with each app's liveconfig.Config before its Client is built, to set
+	// what the file does not say: Logger, Observer, Retry, Timeout, a shared Limiter.
+	Configure func(app *App, cfg *liveconfig.Config)
+	// Progress, when set, is called once for each app as it is done, one call at a time, in the order the
+	// apps finish; not for apps that were not started. A slow Progress slows the run.
+	Progress func(AppReport)
+	// AppTimeout bounds the calls of one app, all of them together. 0 means DefaultAppTimeout (1 minute).
+	// It is the bound on how long an app in flight may go on once ctx has ended.
+	AppTimeout time.Duration
+}
+
+// Plan reads the callback configuration and token of every app of f and reports what Apply would do. It
+// sends no change. The error is for bad Options only; each app's failure is in its AppReport.
+//
+// When ctx ends, no further app is started (their Err is ErrNotStarted), and an app in flight stops after the
+// call it is making, which is not cancelled but bounded by AppTimeout. Report.Interrupted then says so.
+func Plan(ctx context.Context, f *File, opts Options) (*Report, error) {
+	return run(ctx, f, opts, false)
+}
+
+// Apply makes every app of f match it, and reports what it did. For each app it reads both parts, as Plan
+// does, then sends the changes: a token that is new or changed before the callback configuration (so that
+// the first webhook is signed), and on removal the callback configuration before the token. A create that
+// meets a configuration someone else created meanwhile, or an update that meets none, falls back to
+// liveconfig's EnsureCallback. One app's failure never stops another. An app whose parts already match sends
+// nothing, so a second Apply sends no change. ctx ends the run as it does Plan's; an app stopped in flight
+// has ErrStopped, and its parts say what was applied.
+func Apply(ctx context.Context, f *File, opts Options) (*Report, error) {
+	return run(ctx, f, opts, true)
+}
+
+// runner is one run of Plan or Apply.
+type runner struct {
+	opts  Options
+	http  *http.Client
+	apply bool
+}
+
+func run(ctx context.Context, f *File, opts Options, apply bool) (*Report, error) {
+	switch {
+	case opts.Parallel < 0 || opts.Parallel > MaxParallel:
+		return nil, fmt.Errorf("fleet: Options.Parallel must be from 1 to %d, not %d", MaxParallel, opts.Parallel)
+	case opts.AppTimeout < 0:
+		return nil, fmt.Errorf("fleet: Options.AppTimeout must not be negative, not %v", opts.AppTimeout)
+	}
+	if opts.Parallel == 0 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.AppTimeout == 0 {
+		opts.AppTimeout = DefaultAppTimeout
+	}
+	r := &runner{opts: opts, http: opts.HTTPClient, apply: apply}
+	if r.http == nil {
+		t := liveconfig.NewTransport()
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, opts.Parallel)
+		t.MaxIdleConns = max(t.MaxIdleConns, opts.Parallel)
+		r.http = &http.Client{Transport: t}
+		defer r.http.CloseIdleConnections()
+	}
+
+	report := &Report{Apps: make([]AppReport, len(f.Apps)), Applied: apply}
+	jobs := make(chan int)
+	done := make(chan int)
+	go func() {
+		defer close(jobs)
+		for i := range f.Apps {
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var workers sync.WaitGroup
+	for range min(opts.Parallel, len(f.Apps)) {
+		workers.Go(func() {
+			for i := range jobs {
+				report.Apps[i] = r.app(ctx, &f.Apps[i])
+				done <- i
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(done)
+	}()
+	finished := make([]bool, len(f.Apps))
+	for i := range done {
+		finished[i] = true
+		if opts.Progress != nil && !errors.Is(report.Apps[i].Err, ErrNotStarted) {
+			opts.Progress(report.Apps[i])
+		}
+	}
+	for i := range f.Apps {
+		if !finished[i] {
+			report.Apps[i] = notStarted(&f.Apps[i])
+		}
+		if errors.Is(report.Apps[i].Err, ErrNotStarted) || errors.Is(report.Apps[i].Err, ErrStopped) {
+			report.Interrupted = true
+		}
+	}
+	return report, nil
+}
+
+// newReport is the report of an app before anything is known of it.
+func newReport(app *App) AppReport {
+	return AppReport{Name: app.Name, SDKAppID: app.SDKAppID,
+		Callback: CallbackChange{Action: ActionUnknown}, Token: TokenChange{Action: ActionUnknown}}
+}
+
+func notStarted(app *App) AppReport {
+	rep := newReport(app)
+	rep.Err = ErrNotStarted
+	return rep
+}
+
+// app plans, and with Apply carries out, one app. stop is the run's ctx: once it ends, no further call is
+// made; the call in flight goes on, bounded by AppTimeout.
+func (r *runner) app(stop context.Context, app *App) AppReport {
+	rep := newReport(app)
+	key, err := app.SecretKey.Read(r.opts.Getenv)
+	if err != nil {
+		rep.Err = forApp(err, app.Name, "secret key")
+		return rep
+	}
+	var tokenValue string
+	if app.Token.Want == Present {
+		if tokenValue, err = app.Token.Value.Read(r.opts.Getenv); err != nil {
+			rep.Err = forApp(err, app.Name, "token")
+			return rep
+		}
+	}
+	cfg := app.config(key)
+	cfg.HTTPClient = r.http
+	if r.opts.Configure != nil {
+		r.opts.Configure(app, &cfg)
+	}
+	client, err := liveconfig.NewClient(cfg)
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), r.opts.AppTimeout)
+	defer cancel()
+	calls := 0
+	// call makes one call unless the run was stopped; it reports whether the app may go on.
+	call := func(do func(context.Context) error) bool {
+		if stop.Err() != nil {
+			rep.Err = ErrStopped
+			if calls == 0 {
+				rep.Err = ErrNotStarted
+			}
+			return false
+		}
+		calls++
+		rep.Err = do(ctx)
+		return rep.Err == nil
+	}
+
+	var found *liveconfig.CallbackConfig
+	var token *liveconfig.CallbackToken
+	if !call(func(ctx context.Context) (err error) {
+		found, err = client.GetCallback(ctx)
+		return ignore(err, liveconfig.ErrCallbackNotFound)
+	}) || !call(func(ctx context.Context) (err error) {
+		token, err = client.GetCallbackToken(ctx)
+		return ignore(err, liveconfig.ErrTokenNotFound)
+	}) {
+		return rep
+	}
+	rep.Callback = planCallback(app.Callback, found)
+	rep.Token = planToken(app.Token, tokenValue, token)
+	if !r.apply {
+		return rep
+	}
+
+	setToken := func(ctx context.Context) error {
+		res, err := writeToken(ctx, client, rep.Token.Action, liveconfig.CallbackToken{Token: tokenValue, Enabled: app.Token.Enabled})
+		rep.Token.Applied = record(&rep, res, err)
+		return err
+	}
+	setCallback := func(ctx context.Context) error {
+		res, err := writeCallback(ctx, client, rep.Callback.Action, app.Callback.Config)
+		rep.Callback.Applied = record(&rep, res, err)
+		return err
+	}
+	var steps []func(context.Context) error
+	tokenFirst := rep.Token.Action == ActionCreate || rep.Token.Action == ActionUpdate // the first webhook is signed
+	if tokenFirst {
+		steps = append(steps, setToken)
+	}
+	if rep.Callback.Action.Changes() {
+		steps = append(steps, setCallback)
+	}
+	if rep.Token.Action == ActionDelete { // on removal, the callback first
+		steps = append(steps, setToken)
+	}
+	for _, step := range steps {
+		if !call(step) {
+			return rep
+		}
+	}
+	return rep
+}
+
+// record notes the request id of a change that was made, and reports whether one was.
+func record(rep *AppReport, res *liveconfig.Result, err error) bool {
+	if err != nil || res == nil {
+		return false
+	}
+	if res.RequestID != "" {
+		rep.RequestIDs = append(rep.RequestIDs, res.RequestID)
+	}
+	return true
+}
+
+// writeCallback sends the change action stands for; a nil Result and error mean there was nothing to send.
+func writeCallback(ctx context.Context, c *liveconfig.Client, action Action, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
+	switch action {
+	case ActionCreate:
+		res, err := c.CreateCallback(ctx, cfg)
+		if errors.Is(err, liveconfig.ErrCallbackExists) {
+			return c.EnsureCallback(ctx, cfg) // created by someone else since it was read
+		}
+		return res, err
+	case ActionUpdate:
+		res, err := c.UpdateCallback(ctx, cfg)
+		if errors.Is(err, liveconfig.ErrCallbackNotFound) {
+			return c.EnsureCallback(ctx, cfg) // deleted by someone else since it was read
+		}
+		return res, err
+	case ActionDelete:
+		return c.DeleteCallback(ctx)
+	}
+	return nil, nil
+}
+
+// writeToken sends the change action stands for; a nil Result and error mean there was nothing to send.
+func writeToken(ctx context.Context, c *liveconfig.Client, action Action, t liveconfig.CallbackToken) (*liveconfig.Result, error) {
+	switch action {
+	case ActionCreate, ActionUpdate:
+		return c.SetCallbackToken(ctx, t)
+	case ActionDelete:
+		return c.DeleteCallbackToken(ctx)
+	}
+	return nil, nil
+}
+
+// ignore returns nil for an error that matches expected: a part that does not exist is a finding, not a
+// failure.
+func ignore(err, expected error) error {
+	if errors.Is(err, expected) {
+		return nil
+	}
+	return err
+}
+
+// forApp names the app and the secret in a SecretError.
+func forApp(err error, app, what string) error {
+	var se *SecretError
+	if errors.As(err, &se) {
+		named := *se
+		named.App, named.What = app, what
+		return &named
+	}
+	return err
+}
