@@ -117,6 +117,23 @@ func (cfg CallbackConfig) Equal(other CallbackConfig) bool {
 	return slices.Equal(a, b)
 }
 
+// Diff returns the command words that to has and cfg lacks (added), and those cfg has and to lacks
+// (removed), each once, in the order of to and of cfg. Both are empty when the two have the same words.
+func (cfg CallbackConfig) Diff(to CallbackConfig) (added, removed []Command) {
+	return missingFrom(to.Commands, cfg.Commands), missingFrom(cfg.Commands, to.Commands)
+}
+
+// missingFrom returns the words of cmds that other lacks, each once, in their order.
+func missingFrom(cmds, other []Command) []Command {
+	var out []Command
+	for _, c := range cmds {
+		if !slices.Contains(other, c) && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func uniqueSorted(cmds []Command) []Command {
 	out := slices.Clone(cmds)
 	slices.Sort(out)

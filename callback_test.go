@@ -222,3 +222,17 @@ func TestCallbackURLsThatPass(t *testing.T) {
 		assert.NoError(t, cfg.Validate(), u)
 	}
 }
+
+func TestDiffListsTheWordsAddedAndRemoved(t *testing.T) {
+	t.Parallel()
+	from := liveconfig.CallbackConfig{URL: "https://a.example", Commands: []liveconfig.Command{
+		liveconfig.CommandAfterCreateRoom, liveconfig.CommandBeforeSendGift, liveconfig.CommandBeforeSendGift}}
+	to := liveconfig.CallbackConfig{URL: "https://b.example", Commands: []liveconfig.Command{
+		liveconfig.CommandAfterDestroyRoom, liveconfig.CommandAfterCreateRoom, liveconfig.CommandAfterDestroyRoom}}
+	added, removed := from.Diff(to)
+	assert.Equal(t, []liveconfig.Command{liveconfig.CommandAfterDestroyRoom}, added, "each once")
+	assert.Equal(t, []liveconfig.Command{liveconfig.CommandBeforeSendGift}, removed)
+	added, removed = from.Diff(from)
+	assert.Empty(t, added)
+	assert.Empty(t, removed)
+}

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/go-tuilive/liveconfig"
 )
@@ -123,21 +122,9 @@ func planCallback(spec CallbackSpec, found *liveconfig.CallbackConfig) CallbackC
 		ch.Action = ActionNone
 	default:
 		ch.Action, ch.To = ActionUpdate, &spec.Config
-		ch.Added = missingFrom(spec.Config.Commands, found.Commands)
-		ch.Removed = missingFrom(found.Commands, spec.Config.Commands)
+		ch.Added, ch.Removed = found.Diff(spec.Config)
 	}
 	return ch
-}
-
-// missingFrom returns the words of cmds that other lacks, each once, in their order.
-func missingFrom(cmds, other []liveconfig.Command) []liveconfig.Command {
-	var out []liveconfig.Command
-	for _, c := range cmds {
-		if !slices.Contains(other, c) && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // planToken compares the token found (nil for none) with what the file wants; value is the wanted token,

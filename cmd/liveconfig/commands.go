@@ -156,17 +156,7 @@ func describeChange(from, to liveconfig.CallbackConfig) string {
 	if from.URL != to.URL {
 		parts = append(parts, fmt.Sprintf("url %s -> %s", printable(from.URL), to.URL))
 	}
-	var added, removed []liveconfig.Command
-	for _, c := range to.Commands {
-		if !slices.Contains(from.Commands, c) && !slices.Contains(added, c) {
-			added = append(added, c)
-		}
-	}
-	for _, c := range from.Commands {
-		if !slices.Contains(to.Commands, c) && !slices.Contains(removed, c) {
-			removed = append(removed, c)
-		}
-	}
+	added, removed := from.Diff(to)
 	if len(added) > 0 {
 		parts = append(parts, fmt.Sprintf("add %v", added))
 	}
