@@ -31,8 +31,13 @@ func TestOnlyThisPackageCompilesOpenTelemetry(t *testing.T) {
 		t.Skip("no go command to list dependencies with")
 	}
 	core := []string{"github.com/go-resty/resty/v2", "github.com/tencentyun/tls-sig-api-v2-golang", "golang.org/x/net", "golang.org/x/time"}
-	for _, pkg := range []string{"..", "../webhook", "../liveconfigtest", "../cmd/liveconfig", "../cmd/liveconfig-fake"} {
+	for _, pkg := range []string{"..", "../webhook", "../liveconfigtest", "../cmd/liveconfig-fake"} {
 		assert.Equal(t, core, modulesOf(t, pkg), "%s compiles only the core dependencies", pkg)
+	}
+	withYAML := append(slices.Clone(core), "go.yaml.in/yaml/v3")
+	slices.Sort(withYAML)
+	for _, pkg := range []string{"../fleet", "../cmd/liveconfig"} {
+		assert.Equal(t, withYAML, modulesOf(t, pkg), "%s compiles the core dependencies and the YAML decoder", pkg)
 	}
 	otel := modulesOf(t, ".")
 	assert.Contains(t, otel, "go.opentelemetry.io/otel")

@@ -20,10 +20,12 @@ type subcommand struct {
 	flags func(fs *flag.FlagSet) action
 }
 
-// action runs a parsed subcommand. client is nil for subcommands that need no app.
+// action runs a parsed subcommand. client is nil for subcommands that need no app. A subcommand over many
+// apps (plan, apply) has fleet instead of run: it prints its own report and returns its exit code.
 type action struct {
 	needsClient bool
 	run         func(ctx context.Context, client *liveconfig.Client) (view, error)
+	fleet       func(ctx context.Context, out *terminal) int
 }
 
 var subcommands = []subcommand{
@@ -51,6 +53,8 @@ var subcommands = []subcommand{
 	{"token delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
 		return c.DeleteCallbackToken(ctx)
 	}, "deleted the callback token")},
+	{"plan", "-f FILE [--app NAME ...] [--parallel N] [--exit-code]", fleetPlan},
+	{"apply", "-f FILE [--app NAME ...] [--parallel N]", fleetApply},
 	{"commands", "", func(*flag.FlagSet) action {
 		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
 			list := words(liveconfig.KnownCommands())
@@ -237,6 +241,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return printHelp(stdout, format, leafUsage(sub, fs))
 	case fs.NArg() > 0:
 		return report(stderr, format, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
+	}
+	if act.fleet != nil {
+		return act.fleet(ctx, &terminal{format: format, stdout: stdout, stderr: stderr, getenv: getenv})
 	}
 	if !act.needsClient {
 		v, err := act.run(ctx, nil)

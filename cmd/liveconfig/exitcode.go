@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/fleet"
 )
 
 // Exit codes: the contract scripts rely on.
@@ -43,7 +44,8 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.As(err, &usage), errors.As(err, &input), errors.Is(err, liveconfig.ErrInvalidConfig):
+	case errors.As(err, &usage), errors.As(err, &input), errors.Is(err, liveconfig.ErrInvalidConfig),
+		errors.Is(err, fleet.ErrInvalidFile), errors.Is(err, fleet.ErrSecretUnavailable):
 		return exitUsage
 	case errors.Is(err, liveconfig.ErrAuth):
 		return exitAuth

@@ -8,6 +8,8 @@
 //	liveconfig token set (--token TOKEN | --token-file FILE) [--enabled | --enabled=false]
 //	liveconfig token get [--show-token]
 //	liveconfig token delete
+//	liveconfig plan -f FILE [--app NAME ...] [--parallel N] [--exit-code]
+//	liveconfig apply -f FILE [--app NAME ...] [--parallel N]
 //	liveconfig commands
 //	liveconfig version
 //
@@ -20,9 +22,19 @@
 // --timeout (default 30s), which bounds the whole command; Ctrl-C cancels the call in flight. Text output
 // quotes any string from the server that holds a control or format character.
 //
+// plan and apply take their apps from a fleet file (see package fleet for its format) rather than from the
+// environment: plan reads every app and says what apply would do; apply makes every app match the file.
+// --parallel (default 8) apps are in flight at once, --timeout (default 1m) bounds each app's calls, and a
+// terminal's stderr shows a progress line. With -o json, stdout is one object:
+// {"apps": [{"name", "sdkappid", "callback": {"action", "from", "to"}, "token": {"action", "enabled_from",
+// "enabled_to", "value_changed"}, "request_ids", "error"}], "summary": {"apps", "changed", "unchanged",
+// "failed", "not_started", "interrupted"}}. Ctrl-C starts no further app, lets the call in flight finish and
+// reports what was done.
+//
 // Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
 // 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not);
-// 130 interrupted (Ctrl-C).
+// 5 plan --exit-code found changes pending (0 then means none); 130 interrupted (Ctrl-C). For plan and apply the
+// worst app decides, in the order 2, 3, 1, 4.
 package main
 
 import (

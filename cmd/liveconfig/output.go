@@ -142,6 +142,18 @@ func report(w io.Writer, format string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return code
 	}
+	detail := detailOf(err)
+	if format == "json" {
+		writeJSON(w, errorJSON{Error: detail})
+		return code
+	}
+	fmt.Fprintln(w, "liveconfig: "+visible(detail.Info))
+	return code
+}
+
+// detailOf is err as the JSON contract shows it: the server's code and request id, and the one line text mode
+// prints, without its "liveconfig: " prefix.
+func detailOf(err error) errorDetail {
 	detail := errorDetail{Info: text.OneLine(strings.TrimPrefix(err.Error(), "liveconfig: "))}
 	var apiErr *liveconfig.APIError
 	var respErr *liveconfig.ResponseError
@@ -151,12 +163,7 @@ func report(w io.Writer, format string, err error) int {
 	case errors.As(err, &respErr):
 		detail.RequestID = respErr.RequestID
 	}
-	if format == "json" {
-		writeJSON(w, errorJSON{Error: detail})
-		return code
-	}
-	fmt.Fprintln(w, "liveconfig: "+visible(detail.Info))
-	return code
+	return detail
 }
 
 // inCLITerms rewrites what the library says in terms of its Config into the flags and variables of this
@@ -195,8 +202,11 @@ LIVECONFIG_REGION and LIVECONFIG_ENDPOINT, or from the flags --sdkappid, --ident
 and --endpoint. Every command takes -o text|json, anywhere on the line; commands that call the API take --timeout.
 Run 'liveconfig <command> --help' for its flags.
 
+plan and apply take their apps from the fleet file instead.
+
 Exit codes: 0 success, 1 server or network failure, 2 usage or invalid input (nothing sent),
-3 authentication or permission refused, 4 state conflict (exists / does not exist), 130 interrupted (Ctrl-C).
+3 authentication or permission refused, 4 state conflict (exists / does not exist),
+5 changes pending (plan --exit-code), 130 interrupted (Ctrl-C). Over many apps the worst decides: 2, 3, 1, 4.
 `)
 	return b.String()
 }
