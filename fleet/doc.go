@@ -35,7 +35,7 @@
 // [*FileError]s with their line, every one found reported at once. Secrets are read only when an app is
 // planned, from the variable or file named, and never appear in a Report.
 //
-// [Plan] reads both parts of every app (two calls) and says, for each, create, update, delete, none or
+// [Plan] reads both parts of every app (two calls, made at once) and says, for each, create, update, delete, none or
 // unmanaged. [Apply] does the same, then sends the changes: a new or changed token before the callback, so
 // that the first webhook is already signed, and on removal the callback before the token. One app's failure
 // never stops another; a second Apply sends no change. Both run Options.Parallel apps at a time (8 by

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,8 +41,8 @@ type Options struct {
 	AppTimeout time.Duration
 }
 
-// Plan reads the callback configuration and token of every app of f and reports what Apply would do. It
-// sends no change. The error is for bad Options only; each app's failure is in its AppReport.
+// Plan reads the callback configuration and token of every app of f, both at once, and reports what Apply
+// would do. It sends no change. The error is for bad Options only; each app's failure is in its AppReport.
 //
 // When ctx ends, no further app is started (their Err is ErrNotStarted), and an app in flight stops after the
 // call it is making, which is not cancelled but bounded by AppTimeout. Report.Interrupted then says so.
@@ -50,7 +51,7 @@ func Plan(ctx context.Context, f *File, opts Options) (*Report, error) {
 }
 
 // Apply makes every app of f match it, and reports what it did. For each app it reads both parts, as Plan
-// does, then sends the changes: a token that is new or changed before the callback configuration (so that
+// does, then sends the changes, one after another: a token that is new or changed before the callback configuration (so that
 // the first webhook is signed), and on removal the callback configuration before the token. A create that
 // meets a configuration someone else created meanwhile, or an update that meets none, falls back to
 // liveconfig's EnsureCallback. One app's failure never stops another. An app whose parts already match sends
@@ -193,12 +194,17 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 
 	var found *liveconfig.CallbackConfig
 	var token *liveconfig.CallbackToken
-	if !call(func(ctx context.Context) (err error) {
-		found, err = client.GetCallback(ctx)
-		return ignore(err, liveconfig.ErrCallbackNotFound)
-	}) || !call(func(ctx context.Context) (err error) {
-		token, err = client.GetCallbackToken(ctx)
-		return ignore(err, liveconfig.ErrTokenNotFound)
+	// The two reads go out together: neither needs the other, and the app is done sooner.
+	if !call(func(ctx context.Context) error {
+		var callbackErr, tokenErr error
+		var read sync.WaitGroup
+		read.Go(func() {
+			found, callbackErr = client.GetCallback(ctx)
+			callbackErr = ignore(callbackErr, liveconfig.ErrCallbackNotFound)
+		})
+		token, tokenErr = client.GetCallbackToken(ctx)
+		read.Wait()
+		return cmp.Or(callbackErr, ignore(tokenErr, liveconfig.ErrTokenNotFound))
 	}) {
 		return rep
 	}
