@@ -123,9 +123,9 @@ func doneMark(rep *fleet.Report, action fleet.Action, applied bool) string {
 	case !rep.Applied || !action.Changes():
 		return ""
 	case applied:
-		return ": done"
+		return " (done)"
 	}
-	return ": not done"
+	return " (not done)"
 }
 
 func describeCallback(ch fleet.CallbackChange) string {
@@ -133,7 +133,7 @@ func describeCallback(ch fleet.CallbackChange) string {
 	case fleet.ActionCreate:
 		return "create " + describeConfig(ch.To)
 	case fleet.ActionUpdate:
-		return "update " + describeChange(*ch.From, *ch.To)
+		return "update: " + describeChange(*ch.From, *ch.To)
 	case fleet.ActionDelete:
 		return "delete " + describeConfig(ch.From)
 	case fleet.ActionNone, fleet.ActionUnmanaged:

@@ -136,9 +136,17 @@ func TestPlanJSONShowsUpdatesAndDeletes(t *testing.T) {
 	assert.NotContains(t, update["callback"], "applied", "plan says nothing of applied")
 
 	r = fx.run(t, "plan", "-f", fx.path)
-	assert.Contains(t, r.stdout, "  callback: update url https://old.example/cb -> https://live.example.com/tencent/webhook; add [Live.CallbackAfterDestroyRoom]; remove [Live.CallbackBeforeSendGift]\n")
+	assert.Contains(t, r.stdout, "  callback: update: url https://old.example/cb -> https://live.example.com/tencent/webhook; add [Live.CallbackAfterDestroyRoom]; remove [Live.CallbackBeforeSendGift]\n")
 	assert.Contains(t, r.stdout, "  token:    update: new value; enabled false -> true\n")
 	assert.Contains(t, r.stdout, "  callback: delete https://gone.example/cb [Live.CallbackAfterCreateRoom]\n")
+
+	apps[1].InjectFault(liveconfig.OpDeleteCallback, liveconfigtest.Fault{Code: 70403})
+	r = fx.run(t, "apply", "-f", fx.path)
+	assert.Equal(t, exitAuth, r.code)
+	assert.Contains(t, r.stdout, "  token:    update: new value; enabled false -> true (done)\n")
+	assert.Contains(t, r.stdout, "  callback: delete https://gone.example/cb [Live.CallbackAfterCreateRoom] (not done)\n")
+	assert.Contains(t, r.stdout, "  error:    delete_callback: 70403 ")
+	assert.Contains(t, r.stdout, "Apply: 2 apps: 1 changed, 0 unchanged, 1 failed.\n")
 }
 
 func TestFleetExitCodes(t *testing.T) {
