@@ -316,3 +316,20 @@ func TestSecretRead(t *testing.T) {
 		assert.Contains(t, err.Error(), s.String())
 	}
 }
+
+// TestTheREADMEsFileDecodes keeps the README's fleet file one that Load takes.
+func TestTheREADMEsFileDecodes(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "```yaml\n# fleet.yaml\n")
+	require.True(t, ok, "the README has a fleet file")
+	block, _, _ = strings.Cut(block, "```")
+	f, err := decode(t, block)
+	require.NoError(t, err)
+	require.Len(t, f.Apps, 3)
+	de := f.Apps[1]
+	assert.Equal(t, "https://eu.live.example.com/tencent/webhook", de.Callback.Config.URL)
+	assert.Len(t, de.Callback.Config.Commands, 2, "the defaults' commands")
+	assert.Equal(t, fleet.Absent, f.Apps[2].Token.Want)
+}
