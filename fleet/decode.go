@@ -111,6 +111,10 @@ func (d *decoder) file(data []byte) *File {
 		d.fail(second.Line, "", "holds more than one YAML document; a fleet is one")
 		return nil
 	}
+	if len(doc.Content) == 0 {
+		d.fail(0, "", "is empty: it needs an apps list")
+		return nil
+	}
 	root := resolve(doc.Content[0])
 	defaults := layer{ok: true} // a file without defaults has empty ones
 	var apps []layer

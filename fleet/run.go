@@ -164,6 +164,10 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 			rep.Err = forApp(err, app.Name, "token")
 			return rep
 		}
+		if err := (liveconfig.CallbackToken{Token: tokenValue}).Validate(); err != nil {
+			rep.Err = fmt.Errorf("fleet: %s: the token in the %s: %w", app.Name, app.Token.Value, err) // never the value
+			return rep
+		}
 	}
 	cfg := app.config(key)
 	cfg.HTTPClient = r.http

@@ -243,6 +243,13 @@ func TestOneAppsFailureDoesNotStopTheOthers(t *testing.T) {
 	assert.Empty(t, apps[3].Requests(), "nothing is sent for an app whose secret is missing")
 	assert.Equal(t, fleet.ActionUnknown, missing.Callback.Action)
 
+	fx.env["TOKEN_3"] = strings.Repeat("t", liveconfig.MaxTokenLength+1)
+	tooLong, err := fleet.Plan(context.Background(), f, fx.options())
+	require.NoError(t, err)
+	assert.ErrorIs(t, tooLong.Apps[3].Err, liveconfig.ErrInvalidParameter, "a token the API would refuse is refused by plan")
+	assert.EqualError(t, tooLong.Apps[3].Err, "fleet: app-3: the token in the environment variable TOKEN_3: liveconfig: invalid Token: must be 1 to 128 characters, not 129")
+	assert.Empty(t, apps[3].Requests())
+
 	fx.env["TOKEN_3"] = "token-of-app-3"
 	fixed, err := fleet.Apply(context.Background(), f, fx.options())
 	require.NoError(t, err)

@@ -86,8 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		if *apps < 1 {
-			return fmt.Errorf("-apps must be at least 1, not %d", *apps)
+		if *apps < 1 || *apps > maxApps {
+			return fmt.Errorf("-apps must be from 1 to %d, not %d", maxApps, *apps)
 		}
 		specs = liveconfigtest.SequentialApps(*sdkAppID, *apps)
 		for i := range specs {
@@ -128,6 +128,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	return nil
 }
+
+// maxApps bounds -apps: far more than any fleet test needs, and still a few hundred MB at most.
+const maxApps = 100_000
 
 // appEntry is one app of an -apps-file.
 type appEntry struct {

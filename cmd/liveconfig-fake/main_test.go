@@ -148,6 +148,7 @@ func TestRefusesBadApps(t *testing.T) {
 	}
 	for name, args := range map[string][]string{
 		"no apps":          {"-apps", "0"},
+		"too many apps":    {"-apps", "100001"},
 		"past the largest": {"-sdkappid", "18446744073709551615", "-apps", "2"},
 		"file and flags":   {"-apps-file", write("ok.json", `[{"sdkappid": 1}]`), "-key", "k"},
 		"missing file":     {"-apps-file", filepath.Join(dir, "missing.json")},
