@@ -106,22 +106,35 @@ func (r *Report) Summary() Summary {
 	return s
 }
 
+// decide is the action that takes a part from what exists (equal: and is as the file wants it) to what the
+// file wants.
+func decide(want Want, exists, equal bool) Action {
+	switch {
+	case want == Unmanaged:
+		return ActionUnmanaged
+	case want == Absent && !exists:
+		return ActionNone
+	case want == Absent:
+		return ActionDelete
+	case !exists:
+		return ActionCreate
+	case equal:
+		return ActionNone
+	}
+	return ActionUpdate
+}
+
 // planCallback compares the configuration found (nil for none) with what the file wants.
 func planCallback(spec CallbackSpec, found *liveconfig.CallbackConfig) CallbackChange {
 	ch := CallbackChange{From: found, To: found}
-	switch {
-	case spec.Want == Unmanaged:
-		ch.Action = ActionUnmanaged
-	case spec.Want == Absent && found == nil:
-		ch.Action = ActionNone
-	case spec.Want == Absent:
-		ch.Action, ch.To = ActionDelete, nil
-	case found == nil:
-		ch.Action, ch.To = ActionCreate, &spec.Config
-	case found.Equal(spec.Config):
-		ch.Action = ActionNone
-	default:
-		ch.Action, ch.To = ActionUpdate, &spec.Config
+	ch.Action = decide(spec.Want, found != nil, found != nil && found.Equal(spec.Config))
+	switch ch.Action {
+	case ActionDelete:
+		ch.To = nil
+	case ActionCreate:
+		ch.To = &spec.Config
+	case ActionUpdate:
+		ch.To = &spec.Config
 		ch.Added, ch.Removed = found.Diff(spec.Config)
 	}
 	return ch
@@ -135,19 +148,13 @@ func planToken(spec TokenSpec, value string, found *liveconfig.CallbackToken) To
 		ch.EnabledFrom = &found.Enabled
 	}
 	ch.EnabledTo = ch.EnabledFrom
-	switch {
-	case spec.Want == Unmanaged:
-		ch.Action = ActionUnmanaged
-	case spec.Want == Absent && found == nil:
-		ch.Action = ActionNone
-	case spec.Want == Absent:
-		ch.Action, ch.EnabledTo = ActionDelete, nil
-	case found == nil:
-		ch.Action, ch.EnabledTo, ch.ValueChanged = ActionCreate, &spec.Enabled, true
-	case found.Token == value && found.Enabled == spec.Enabled:
-		ch.Action = ActionNone
-	default:
-		ch.Action, ch.EnabledTo, ch.ValueChanged = ActionUpdate, &spec.Enabled, found.Token != value
+	ch.Action = decide(spec.Want, found != nil, found != nil && found.Token == value && found.Enabled == spec.Enabled)
+	switch ch.Action {
+	case ActionDelete:
+		ch.EnabledTo = nil
+	case ActionCreate, ActionUpdate:
+		ch.EnabledTo = &spec.Enabled
+		ch.ValueChanged = found == nil || found.Token != value
 	}
 	return ch
 }
