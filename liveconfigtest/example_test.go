@@ -87,3 +87,22 @@ func ExampleServer_Deliver() {
 	// received room r1 signed: true
 	// answer: OK 0
 }
+
+// One server, many apps: each has its own key, state, rate limit and faults, and a request reaches the app
+// its sdkappid names.
+func ExampleWithApps() {
+	srv := liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.SequentialApps(1400000002, 2)...))
+	defer srv.Close()
+	ctx := context.Background()
+	srv.App(1400000003).InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Code: 70403})
+	for _, app := range srv.Apps() {
+		_, err := app.Client().GetCallback(ctx)
+		fmt.Println(app.SDKAppID(), err != nil && errors.Is(err, liveconfig.ErrCallbackNotFound), len(app.Requests()))
+	}
+	fmt.Println(len(srv.Requests()))
+	// Output:
+	// 1400000001 true 1
+	// 1400000002 true 1
+	// 1400000003 false 1
+	// 3
+}
