@@ -417,3 +417,26 @@ func TestBadOptionsAreRefused(t *testing.T) {
 	}
 	assert.Empty(t, fx.srv.Requests())
 }
+
+// TestApplyMeetsAnotherWriter: a create that meets a configuration created since it was read, or an update
+// that meets none, goes on as EnsureCallback does, rather than failing the app.
+func TestApplyMeetsAnotherWriter(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, 2)
+	apps := fx.srv.Apps()
+	apps[0].InjectFault(liveconfig.OpSetCallback, liveconfigtest.Fault{Code: 100300})
+	apps[1].SetCallback(&liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{roomCreated}})
+	apps[1].InjectFault(liveconfig.OpUpdateCallback, liveconfigtest.Fault{Code: 100301})
+	f := fx.file(t, defaultCallback, func(int) string { return "" })
+	report, err := fleet.Apply(context.Background(), f, fx.options())
+	require.NoError(t, err)
+	for i, r := range report.Apps {
+		require.NoError(t, r.Err, r.Name)
+		assert.True(t, r.Callback.Applied)
+		got, ok := apps[i].Callback()
+		assert.True(t, ok)
+		assert.Equal(t, "https://live.example.com/cb", got.URL)
+	}
+	assert.Len(t, apps[0].RequestsTo(liveconfig.OpSetCallback), 2, "refused, then sent again after a new read")
+	assert.Len(t, apps[1].RequestsTo(liveconfig.OpUpdateCallback), 2)
+}
