@@ -264,21 +264,16 @@ func TestStoppingStartsNoNewAppAndFinishesTheCallInFlight(t *testing.T) {
 	apps := fx.srv.Apps()
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	apps[0].InjectFault(liveconfig.OpSetCallbackToken, liveconfigtest.Fault{Delay: 100 * time.Millisecond})
+	apps[0].InjectFault(liveconfig.OpSetCallbackToken, liveconfigtest.Fault{Delay: 50 * time.Millisecond})
 	opts := fx.options()
 	opts.Parallel = 1
+	opts.Configure = func(app *fleet.App, cfg *liveconfig.Config) {
+		fastRetries(app, cfg)
+		// Stop the run as app 0's token write starts: the write is under way, its app's next call is not.
+		cfg.Observer = stopAt{op: liveconfig.OpSetCallbackToken, stop: stop}
+	}
 	var seen atomic.Int32
 	opts.Progress = func(fleet.AppReport) { seen.Add(1) }
-	go func() {
-		// Stop while app 0 is in its token write, which the fault holds for 100 ms.
-		for range 1000 {
-			if fx.srv.InFlight() > 0 && len(apps[0].RequestsTo(liveconfig.OpGetCallbackToken)) == 1 {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
-		stop()
-	}()
 	f := fx.file(t, defaultCallback, func(i int) string { return fmt.Sprintf("    token: {token_env: TOKEN_%d}\n", i) })
 	report, err := fleet.Apply(ctx, f, opts)
 	require.NoError(t, err)
@@ -440,3 +435,20 @@ func TestApplyMeetsAnotherWriter(t *testing.T) {
 	assert.Len(t, apps[0].RequestsTo(liveconfig.OpSetCallback), 2, "refused, then sent again after a new read")
 	assert.Len(t, apps[1].RequestsTo(liveconfig.OpUpdateCallback), 2)
 }
+
+// stopAt is an Observer that calls stop when an attempt of op starts.
+type stopAt struct {
+	op   liveconfig.Op
+	stop func()
+}
+
+func (o stopAt) CallStart(ctx context.Context, _ liveconfig.CallInfo) context.Context { return ctx }
+func (o stopAt) AttemptStart(ctx context.Context, a liveconfig.AttemptInfo) context.Context {
+	if a.Op == o.op {
+		o.stop()
+	}
+	return ctx
+}
+func (o stopAt) AttemptEnd(context.Context, liveconfig.AttemptInfo) {}
+func (o stopAt) CallEnd(context.Context, liveconfig.CallInfo)       {}
+func (o stopAt) UserSigSigned(context.Context)                      {}

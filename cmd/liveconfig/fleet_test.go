@@ -240,9 +240,7 @@ func TestApplyInterruptedReportsWhatWasDone(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
-	require.Eventually(t, func() bool {
-		return fx.srv.InFlight() > 0 && len(apps[0].RequestsTo(liveconfig.OpGetCallbackToken)) == 1
-	}, 5*time.Second, time.Millisecond)
+	waitUntilWriteHeld(t, fx.srv, apps[0])
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	err := cmd.Wait()
 	var exitErr *exec.ExitError
@@ -306,4 +304,55 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	assert.False(t, isTerminal(null), "the null device is a character device, not a terminal")
 	assert.Nil(t, newProgress(&terminal{format: "json", stderr: pty}, "plan", 3), "no progress with -o json")
 	assert.NotNil(t, newProgress(&terminal{format: "text", stderr: pty}, "plan", 3))
+}
+
+// TestSecondInterruptEndsTheToolAtOnce: while apply waits for a call in flight after Ctrl-C, a second Ctrl-C
+// ends it without waiting.
+func TestSecondInterruptEndsTheToolAtOnce(t *testing.T) {
+	t.Parallel()
+	fx := newFleet(t, 2, nil)
+	fx.srv.Apps()[0].InjectFault(liveconfig.OpSetCallbackToken, liveconfigtest.Fault{Delay: time.Minute})
+	cmd := exec.Command(binary, "apply", "-f", fx.path, "--parallel", "1")
+	for k, v := range fx.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	require.NoError(t, cmd.Start())
+	waitUntilWriteHeld(t, fx.srv, fx.srv.Apps()[0])
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Fatalf("the first Ctrl-C let the call in flight go on; the tool exited at once: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-exited:
+		var exitErr *exec.ExitError
+		require.ErrorAs(t, err, &exitErr)
+		status := exitErr.Sys().(syscall.WaitStatus)
+		assert.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "ended by the second SIGINT: %v", status)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second Ctrl-C did not end the tool")
+	}
+	require.Eventually(t, func() bool { return fx.srv.InFlight() == 0 }, 5*time.Second, time.Millisecond)
+}
+
+// waitUntilWriteHeld waits until app's two reads are answered and a request has then been in flight for 50 ms
+// on end: the write a Delay fault holds, not the tail of a read.
+func waitUntilWriteHeld(t *testing.T, srv *liveconfigtest.Server, app *liveconfigtest.App) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		return len(app.RequestsTo(liveconfig.OpGetCallback)) == 1 && len(app.RequestsTo(liveconfig.OpGetCallbackToken)) == 1
+	}, 5*time.Second, time.Millisecond)
+	for held, polls := 0, 0; held < 10; polls++ {
+		require.Less(t, polls, 1000, "no write was held in flight")
+		if srv.InFlight() > 0 {
+			held++
+		} else {
+			held = 0
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -29,7 +29,7 @@
 // {"apps": [{"name", "sdkappid", "callback": {"action", "from", "to"}, "token": {"action", "enabled_from",
 // "enabled_to", "value_changed"}, "request_ids", "error"}], "summary": {"apps", "changed", "unchanged",
 // "failed", "not_started", "interrupted"}}. Ctrl-C starts no further app, lets the call in flight finish and
-// reports what was done.
+// reports what was done; a second Ctrl-C ends the tool at once, without a report.
 //
 // Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
 // 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not);
@@ -46,6 +46,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal the default action is back: a second Ctrl-C ends the tool at once, for a plan or
+	// an apply that is waiting on the calls in flight.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
