@@ -18,6 +18,9 @@ import (
 // MaxFileBytes bounds a fleet file: 64 MiB holds hundreds of thousands of apps.
 const MaxFileBytes = 64 << 20
 
+// maxCommands bounds the command words of one callback configuration.
+const maxCommands = 256
+
 // maxProblems is how many problems of one file are reported before the rest are counted.
 const maxProblems = 20
 
@@ -432,8 +435,14 @@ func (d *decoder) callback(n *yaml.Node, where string, l *layer) {
 		"url": d.stringInto(&l.url, join(where, "url")),
 		"commands": func(v *yaml.Node) {
 			at := join(where, "commands")
-			if v.Kind != yaml.SequenceNode {
+			switch {
+			case v.Kind != yaml.SequenceNode:
 				d.fail(v.Line, at, "must be a list of command words")
+				return
+			case len(v.Content) > maxCommands:
+				// Tencent has a few dozen words; a list this long is a mistake, or an alias to a huge list
+				// repeated for every app.
+				d.fail(v.Line, at, "lists %d command words; at most %d", len(v.Content), maxCommands)
 				return
 			}
 			cmds := make([]liveconfig.Command, 0, len(v.Content))

@@ -190,6 +190,8 @@ func TestStrictDecoding(t *testing.T) {
 			"commands needs at least one command word"},
 		"callback bad word": {"apps:\n" + strings.Replace(app, "}", ", callback: {url: 'https://a.example', commands: [not-a-word]}}", 1), 2,
 			"callback.commands:"},
+		"too many commands": {"apps:\n" + strings.Replace(app, "}", ", callback: {url: 'https://a.example', commands: ["+
+			strings.TrimSuffix(strings.Repeat("Live.CallbackAfterCreateRoom, ", 257), ", ")+"]}}", 1), 2, "lists 257 command words; at most 256"},
 		"commands scalar": {"apps:\n" + strings.Replace(app, "}", ", callback: {url: 'https://a.example', commands: Live.CallbackAfterCreateRoom}}", 1), 2,
 			"must be a list of command words"},
 		"callback unknown key": {"apps:\n" + strings.Replace(app, "}", ", callback: {uri: 'https://a.example'}}", 1), 2, "callback.uri: is not a key"},
