@@ -35,6 +35,12 @@
 // [*FileError]s with their line, every one found reported at once. Secrets are read only when an app is
 // planned, from the variable or file named, and never appear in a Report.
 //
+// A fleet file is data that whoever can change it controls (a pull request), while the keys it names are the
+// caller's. So an app's endpoint must be https:// on a Tencent API host (a region's Host or BackupHost) unless
+// the caller allows it through [Options].AllowEndpoints (the command line's --allow-endpoint); otherwise Plan
+// and Apply refuse the run with [ErrEndpointNotAllowed] before any secret is read. The UserSigs they sign are
+// valid for [UserSigTTL] (5 minutes), and secret_key_file and token_file must name regular files.
+//
 // [Plan] reads both parts of every app (two calls, made at once) and says, for each, create, update, delete, none or
 // unmanaged. [Apply] does the same, then sends the changes: a new or changed token before the callback, so
 // that the first webhook is already signed, and on removal the callback before the token. One app's failure

@@ -27,6 +27,9 @@ type FileError struct {
 	Line   int    // 1-based; 0 when the problem has no one line
 	Where  string // the key, for example "apps[2].callback.url"; "" for the file as a whole
 	Reason string
+	// Err is the sentinel the problem is an instance of, when there is one: ErrEndpointNotAllowed. Nil
+	// otherwise.
+	Err error
 }
 
 // Error returns one line, for example "fleet.yaml:12: apps[2].callback.url: must start with http:// or
@@ -53,6 +56,9 @@ func (e *FileError) Error() string {
 
 // Is reports whether target is ErrInvalidFile.
 func (e *FileError) Is(target error) bool { return target == ErrInvalidFile }
+
+// Unwrap returns Err.
+func (e *FileError) Unwrap() error { return e.Err }
 
 // SecretError reports a secret that could not be read. It names where the secret was looked for, never a
 // value. errors.Is(err, ErrSecretUnavailable) holds for it.

@@ -39,7 +39,10 @@ apps:
 	if err != nil {
 		panic(err)
 	}
-	opts := fleet.Options{Getenv: func(name string) string { return env[name] }}
+	opts := fleet.Options{
+		Getenv:         func(name string) string { return env[name] },
+		AllowEndpoints: []string{srv.URL()}, // a fleet file may name only Tencent's hosts unless the caller allows more
+	}
 	ctx := context.Background()
 
 	plan, _ := fleet.Plan(ctx, file, opts)

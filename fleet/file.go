@@ -25,10 +25,11 @@ type App struct {
 	SDKAppID uint64 // unique in the file
 	Line     int    // where the app starts in the file
 
-	Region     liveconfig.Region // one of Region and Endpoint is set
-	Endpoint   string
-	Identifier string // the App administrator account
-	SecretKey  Secret // where the app's secret key is
+	Region       liveconfig.Region // one of Region and Endpoint is set
+	Endpoint     string
+	EndpointLine int    // where the endpoint is set, in the app or in defaults; 0 without an endpoint
+	Identifier   string // the App administrator account
+	SecretKey    Secret // where the app's secret key is
 
 	Callback CallbackSpec
 	Token    TokenSpec
@@ -90,11 +91,12 @@ func (s Secret) String() string {
 
 // Read returns the secret, without the white space around it (the line break an editor leaves at the end of a
 // file). getenv looks environment variables up (os.Getenv when nil). It returns a [*SecretError] when the
-// variable is unset or empty, or the file is missing, empty or larger than 64 KiB; the error names where the
-// secret was looked for, never what was found.
+// variable is unset or empty, or the file is missing, empty, larger than 64 KiB or not a regular file (a
+// FIFO, a device: a fleet file is data, and must not make the run wait or read a device); the error names
+// where the secret was looked for, never what was found.
 func (s Secret) Read(getenv func(string) string) (string, error) {
 	if s.Env == "" {
-		value, err := secretfile.Read(s.File)
+		value, err := secretfile.ReadRegular(s.File)
 		if err != nil {
 			return "", &SecretError{Secret: s, Reason: err.Error()}
 		}

@@ -61,6 +61,9 @@ func (d *decoder) app(def, l layer) (App, bool) {
 	identifier := or(l.identifier, def.identifier)
 	keyEnv, keyFile := either(l.keyEnv, l.keyFile, def.keyEnv, def.keyFile)
 	app.Region, app.Endpoint, app.Identifier = region.value, endpoint.value, identifier.value
+	if endpoint.set {
+		app.EndpointLine = endpoint.line
+	}
 	app.SecretKey = Secret{Env: keyEnv.value, File: keyFile.value, Line: max(keyEnv.line, keyFile.line)}
 	switch {
 	case !region.set && !endpoint.set:

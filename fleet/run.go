@@ -19,6 +19,11 @@ const (
 	MaxParallel       = 1024
 )
 
+// UserSigTTL is how long the UserSigs that Plan and Apply sign are valid, unless an app's AppTimeout is
+// longer (then that). A run is minutes, so a UserSig that leaks by any road is worth minutes, not the
+// hour of liveconfig.DefaultUserSigTTL.
+const UserSigTTL = 5 * time.Minute
+
 // Options say how Plan and Apply run. The zero value is ready to use.
 type Options struct {
 	// Parallel is how many apps are in flight at once: 0 means DefaultParallel (8), at most MaxParallel.
@@ -39,10 +44,52 @@ type Options struct {
 	// AppTimeout bounds the calls of one app, all of them together. 0 means DefaultAppTimeout (1 minute).
 	// It is the bound on how long an app in flight may go on once ctx has ended.
 	AppTimeout time.Duration
+	// AllowEndpoints are the endpoints an app's endpoint: may name besides the Tencent API hosts (https://
+	// and a region's Host or BackupHost, on port 443): a fake, a proxy, a test server. Each is
+	// scheme://host[:port][/path]; an endpoint is allowed when its scheme, host and port are the same (a
+	// missing port is the scheme's default) and its path is the entry's or below it. A fleet file is data
+	// that whoever can change it controls; where credentials go is for the caller to decide, so this list
+	// never comes from the file. Nil allows the Tencent hosts only.
+	AllowEndpoints []string
+}
+
+// Validate returns the error Plan and Apply would return for o, or nil.
+func (o Options) Validate() error {
+	_, err := o.allowances()
+	switch {
+	case err != nil:
+		return err
+	case o.Parallel < 0 || o.Parallel > MaxParallel:
+		return fmt.Errorf("fleet: Options.Parallel must be from 1 to %d, not %d", MaxParallel, o.Parallel)
+	case o.AppTimeout < 0:
+		return fmt.Errorf("fleet: Options.AppTimeout must not be negative, not %v", o.AppTimeout)
+	}
+	return nil
+}
+
+func (o Options) allowances() ([]allowance, error) {
+	out := make([]allowance, 0, len(o.AllowEndpoints))
+	for i, s := range o.AllowEndpoints {
+		a, err := parseAllowance(s)
+		if err != nil {
+			return nil, fmt.Errorf("fleet: Options.AllowEndpoints[%d]: %w", i, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// userSigTTL is the validity of the UserSigs of an app: UserSigTTL, or AppTimeout when that is longer,
+// within liveconfig's bounds.
+func (o Options) userSigTTL() time.Duration {
+	return min(max(UserSigTTL, o.AppTimeout), liveconfig.MaxUserSigTTL)
 }
 
 // Plan reads the callback configuration and token of every app of f, both at once, and reports what Apply
-// would do. It sends no change. The error is for bad Options only; each app's failure is in its AppReport.
+// would do. It sends no change. The error is for bad Options, or for an app whose endpoint is not allowed
+// (ErrEndpointNotAllowed, see Options.AllowEndpoints), and then nothing was read or sent for any app; each
+// app's own failure is in its AppReport. Each app's UserSig is valid for UserSigTTL (5 minutes) unless
+// Configure sets another.
 //
 // When ctx ends, no further app is started (their Err is ErrNotStarted), and an app in flight stops after the
 // call it is making, which is not cancelled but bounded by AppTimeout. Report.Interrupted then says so.
@@ -55,8 +102,8 @@ func Plan(ctx context.Context, f *File, opts Options) (*Report, error) {
 // the first webhook is signed), and on removal the callback configuration before the token. A create that
 // meets a configuration someone else created meanwhile, or an update that meets none, falls back to
 // liveconfig's EnsureCallback. One app's failure never stops another. An app whose parts already match sends
-// nothing, so a second Apply sends no change. ctx ends the run as it does Plan's; an app stopped in flight
-// has ErrStopped, and its parts say what was applied.
+// nothing, so a second Apply sends no change. Its error, its UserSigs and the end of ctx are as for Plan; an
+// app stopped in flight has ErrStopped, and its parts say what was applied.
 func Apply(ctx context.Context, f *File, opts Options) (*Report, error) {
 	return run(ctx, f, opts, true)
 }
@@ -69,11 +116,12 @@ type runner struct {
 }
 
 func run(ctx context.Context, f *File, opts Options, apply bool) (*Report, error) {
-	switch {
-	case opts.Parallel < 0 || opts.Parallel > MaxParallel:
-		return nil, fmt.Errorf("fleet: Options.Parallel must be from 1 to %d, not %d", MaxParallel, opts.Parallel)
-	case opts.AppTimeout < 0:
-		return nil, fmt.Errorf("fleet: Options.AppTimeout must not be negative, not %v", opts.AppTimeout)
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	allowed, _ := opts.allowances()
+	if err := checkEndpoints(f, allowed); err != nil { // before any secret is read
+		return nil, err
 	}
 	if opts.Parallel == 0 {
 		opts.Parallel = DefaultParallel
@@ -171,6 +219,7 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 	}
 	cfg := app.config(key)
 	cfg.HTTPClient = r.http
+	cfg.UserSigTTL = r.opts.userSigTTL()
 	if r.opts.Configure != nil {
 		r.opts.Configure(app, &cfg)
 	}

@@ -57,7 +57,7 @@ func (fx *fixture) file(t testing.TB, defaults string, body func(i int) string) 
 }
 
 func (fx *fixture) options() fleet.Options {
-	return fleet.Options{Getenv: fx.getenv, Configure: fastRetries}
+	return fleet.Options{Getenv: fx.getenv, Configure: fastRetries, AllowEndpoints: []string{fx.srv.URL()}}
 }
 
 // fastRetries gives each app's client the fake's millisecond retry waits.
@@ -114,9 +114,9 @@ func TestPlanSaysWhatApplyWouldDoAndSendsNoChange(t *testing.T) {
 	t.Parallel()
 	fx, f := fiveCases(t)
 	var progressed []string
-	report, err := fleet.Plan(context.Background(), f, fleet.Options{Getenv: fx.getenv, Progress: func(r fleet.AppReport) {
-		progressed = append(progressed, r.Name)
-	}})
+	opts := fx.options()
+	opts.Progress = func(r fleet.AppReport) { progressed = append(progressed, r.Name) }
+	report, err := fleet.Plan(context.Background(), f, opts)
 	require.NoError(t, err)
 	assert.Zero(t, fx.writes(), "plan sends no write")
 	assert.ElementsMatch(t, []string{"app-0", "app-1", "app-2", "app-3", "app-4"}, progressed, "progress once per app")

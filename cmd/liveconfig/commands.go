@@ -53,8 +53,8 @@ var subcommands = []subcommand{
 	{"token delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
 		return c.DeleteCallbackToken(ctx)
 	}, "deleted the callback token")},
-	{"plan", "-f FILE [--app NAME ...] [--parallel N] [--exit-code]", fleetPlan},
-	{"apply", "-f FILE [--app NAME ...] [--parallel N]", fleetApply},
+	{"plan", "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]", fleetPlan},
+	{"apply", "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]", fleetApply},
 	{"commands", "", func(*flag.FlagSet) action {
 		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
 			list := words(liveconfig.KnownCommands())

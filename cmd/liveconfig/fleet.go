@@ -31,6 +31,7 @@ type fleetFlags struct {
 	parallel int
 	timeout  time.Duration
 	exitCode bool
+	allow    allowEndpoints
 }
 
 func registerFleet(fs *flag.FlagSet, plan bool) *fleetFlags {
@@ -40,6 +41,7 @@ func registerFleet(fs *flag.FlagSet, plan bool) *fleetFlags {
 	fs.Var(&ff.apps, "app", "only the app named `NAME`; repeat it, or give a comma-separated list (default every app)")
 	fs.IntVar(&ff.parallel, "parallel", fleet.DefaultParallel, "how many apps are in flight at once")
 	fs.DurationVar(&ff.timeout, "timeout", fleet.DefaultAppTimeout, "bound on each app's calls")
+	fs.Var(&ff.allow, "allow-endpoint", "let an app's endpoint: be `URL` (scheme, host and port exactly; a path, if given, prefixes the endpoint's); repeat it. Without it only https:// Tencent API hosts are allowed")
 	if plan {
 		fs.BoolVar(&ff.exitCode, "exit-code", false, "exit 5 when a change is pending, 0 when none is")
 	}
@@ -66,6 +68,7 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 	case ff.timeout <= 0:
 		return report(out.stderr, out.format, &usageError{fmt.Sprintf("--timeout must be positive, not %v", ff.timeout)})
 	}
+	opts := fleet.Options{Parallel: ff.parallel, Getenv: out.getenv, AppTimeout: ff.timeout, AllowEndpoints: ff.allow}
 	file, err := fleet.Load(ff.file)
 	if err == nil {
 		file, err = file.Select(ff.apps...)
@@ -77,13 +80,15 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 	if apply {
 		verb, run = "apply", fleet.Apply
 	}
-	opts := fleet.Options{Parallel: ff.parallel, Getenv: out.getenv, AppTimeout: ff.timeout}
 	progress := newProgress(out, verb, len(file.Apps))
 	if progress != nil {
 		opts.Progress = progress.update
 	}
 	rep, err := run(ctx, file, opts)
 	progress.finish()
+	if errors.Is(err, fleet.ErrInvalidFile) { // an endpoint not allowed: nothing was read or sent
+		return reportFileErrors(out, err)
+	}
 	if err != nil { // the flags were checked above, so this is a mistake of this tool's
 		return report(out.stderr, out.format, err)
 	}
@@ -143,6 +148,20 @@ func (n *appNames) Set(value string) error {
 			*n = append(*n, name)
 		}
 	}
+	return nil
+}
+
+// allowEndpoints is an --allow-endpoint flag: it repeats.
+type allowEndpoints []string
+
+func (a *allowEndpoints) String() string { return strings.Join(*a, ",") }
+
+// Set refuses what fleet.Options.AllowEndpoints would, saying why.
+func (a *allowEndpoints) Set(value string) error {
+	if err := (fleet.Options{AllowEndpoints: []string{value}}).Validate(); err != nil {
+		return errors.Unwrap(err) // without the Options field it names
+	}
+	*a = append(*a, value)
 	return nil
 }
 

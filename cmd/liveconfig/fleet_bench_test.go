@@ -89,7 +89,7 @@ func (fb *fleetBench) run(b *testing.B, args ...string) usage {
 func BenchmarkFleet(b *testing.B) {
 	fb := newFleetBench(b)
 	args := func(verb string) []string {
-		return []string{verb, "-f", fb.path, "--parallel", strconv.Itoa(benchFleetParallel), "-o", "json"}
+		return []string{verb, "-f", fb.path, "--allow-endpoint", fb.srv.URL(), "--parallel", strconv.Itoa(benchFleetParallel), "-o", "json"}
 	}
 	ideal := func(callsPerApp int) time.Duration {
 		return time.Duration(benchFleetApps*callsPerApp) * benchFleetLatency / benchFleetParallel

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,9 +56,13 @@ apps:
 	return fx
 }
 
-// run runs the tool and checks that no key or token of the fleet is printed.
+// allow is the flag that lets the fleet file name the fake as its endpoint.
+func (fx *fleetFixture) allow() []string { return []string{"--allow-endpoint", fx.srv.URL()} }
+
+// run runs plan or apply (args[0]) with fx.allow(), and checks that no key or token of the fleet is printed.
 func (fx *fleetFixture) run(t *testing.T, args ...string) result {
 	t.Helper()
+	args = slices.Concat(args[:1], fx.allow(), args[1:])
 	r := cli(t, fx.env, args...)
 	for name, secret := range fx.env {
 		assert.NotContains(t, r.stdout+r.stderr, secret, "%s is never printed", name)
@@ -175,7 +180,7 @@ func TestFleetExitCodes(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-f FILE is required")
 	for _, args := range [][]string{{"--parallel", "0"}, {"--timeout", "0s"}, {"--app", "nope"}, {"--exit-code=maybe"}} {
-		r = fx.run(t, append([]string{"plan", "-f", fx.path}, args...)...)
+		r = fx.run(t, append(slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), args...)...)
 		assert.Equal(t, exitUsage, r.code, "%v", args)
 	}
 	r = fx.run(t, "apply", "-f", fx.path, "--exit-code")
@@ -233,7 +238,7 @@ func TestApplyInterruptedReportsWhatWasDone(t *testing.T) {
 	fx := newFleet(t, 5, nil)
 	apps := fx.srv.Apps()
 	apps[0].InjectFault(liveconfig.OpSetCallbackToken, liveconfigtest.Fault{Delay: 300 * time.Millisecond})
-	cmd := exec.Command(binary, "apply", "-f", fx.path, "--parallel", "1", "-o", "json")
+	cmd := exec.Command(binary, slices.Concat([]string{"apply", "-f", fx.path, "--parallel", "1", "-o", "json"}, fx.allow())...)
 	for k, v := range fx.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -283,7 +288,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	}()
 	var stdout bytes.Buffer
 	getenv := func(k string) string { return fx.env[k] }
-	code := run(context.Background(), []string{"plan", "-f", fx.path}, &stdout, tty, getenv)
+	code := run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, tty, getenv)
 	tty.Close()
 	assert.Equal(t, exitOK, code)
 	select {
@@ -296,7 +301,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	assert.NotContains(t, stdout.String(), "apps done", "the report alone on stdout")
 
 	var stderr bytes.Buffer
-	assert.Equal(t, exitOK, run(context.Background(), []string{"plan", "-f", fx.path}, &stdout, &stderr, getenv))
+	assert.Equal(t, exitOK, run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, &stderr, getenv))
 	assert.Empty(t, stderr.String(), "no progress when stderr is not a terminal")
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	require.NoError(t, err)
@@ -312,7 +317,7 @@ func TestSecondInterruptEndsTheToolAtOnce(t *testing.T) {
 	t.Parallel()
 	fx := newFleet(t, 2, nil)
 	fx.srv.Apps()[0].InjectFault(liveconfig.OpSetCallbackToken, liveconfigtest.Fault{Delay: time.Minute})
-	cmd := exec.Command(binary, "apply", "-f", fx.path, "--parallel", "1")
+	cmd := exec.Command(binary, slices.Concat([]string{"apply", "-f", fx.path, "--parallel", "1"}, fx.allow())...)
 	for k, v := range fx.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -8,8 +8,8 @@
 //	liveconfig token set (--token TOKEN | --token-file FILE) [--enabled | --enabled=false]
 //	liveconfig token get [--show-token]
 //	liveconfig token delete
-//	liveconfig plan -f FILE [--app NAME ...] [--parallel N] [--exit-code]
-//	liveconfig apply -f FILE [--app NAME ...] [--parallel N]
+//	liveconfig plan -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]
+//	liveconfig apply -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]
 //	liveconfig commands
 //	liveconfig version
 //
@@ -25,7 +25,9 @@
 // plan and apply take their apps from a fleet file (see package fleet for its format) rather than from the
 // environment: plan reads every app and says what apply would do; apply makes every app match the file.
 // --parallel (default 8) apps are in flight at once, --timeout (default 1m) bounds each app's calls, and a
-// terminal's stderr shows a progress line. With -o json, stdout is one object:
+// terminal's stderr shows a progress line. An app's endpoint: must be https:// on a Tencent API host unless
+// --allow-endpoint URL (repeatable; scheme, host and port exactly, its path a prefix) names it, and the
+// UserSigs they sign are valid for 5 minutes (or --timeout, if longer). With -o json, stdout is one object:
 // {"apps": [{"name", "sdkappid", "callback": {"action", "from", "to"}, "token": {"action", "enabled_from",
 // "enabled_to", "value_changed"}, "request_ids", "error"}], "summary": {"apps", "changed", "unchanged",
 // "failed", "not_started", "interrupted"}}. Ctrl-C starts no further app, lets the call in flight finish and

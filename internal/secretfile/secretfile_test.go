@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,5 +36,27 @@ func TestRead(t *testing.T) {
 		require.Error(t, err, path)
 		assert.Contains(t, err.Error(), want)
 		assert.NotContains(t, err.Error(), path, "the caller names the file")
+	}
+}
+
+func TestReadRegularRefusesWhatIsNotAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "key")
+	require.NoError(t, os.WriteFile(path, []byte("the-key\n"), 0o600))
+	got, err := ReadRegular(path)
+	require.NoError(t, err)
+	assert.Equal(t, "the-key", got)
+
+	fifo := filepath.Join(dir, "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	for path, want := range map[string]string{
+		fifo:                       "is not a regular file (it is a FIFO)", // opened without waiting for a writer
+		os.DevNull:                 "is not a regular file (it is a device)",
+		dir:                        "is not a regular file (it is a directory)",
+		filepath.Join(dir, "none"): "cannot be opened: no such file or directory",
+	} {
+		_, err := ReadRegular(path)
+		assert.ErrorContains(t, err, want, path)
 	}
 }
