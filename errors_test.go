@@ -3,7 +3,6 @@ package liveconfig_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/blackhole"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -287,10 +287,7 @@ func TestLimiterIsAskedForEveryAttempt(t *testing.T) {
 
 func TestConnectionRefused(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
+	addr := blackhole.Refusing(t)
 	c, err := liveconfig.NewClient(liveconfig.Config{Endpoint: "http://" + addr, SDKAppID: 1, Identifier: "admin", SecretKey: "k",
 		Retry: liveconfig.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/blackhole"
 	"github.com/go-tuilive/liveconfig/internal/oteltest"
 	"github.com/go-tuilive/liveconfig/liveconfigotel"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
@@ -277,9 +277,6 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func closedEndpoint(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
+	addr := blackhole.Refusing(t)
 	return "http://" + addr
 }

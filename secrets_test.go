@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/blackhole"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -95,10 +95,7 @@ func TestSecretsNeverReachErrorsLogsOrPrintedValues(t *testing.T) {
 	require.Error(t, err)
 	assertNoSecret(t, "cancelled", err.Error(), usersig)
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	refusedAddr := l.Addr().String()
-	l.Close()
+	refusedAddr := blackhole.Refusing(t)
 	refused, err := liveconfig.NewClient(liveconfig.Config{Endpoint: "http://" + refusedAddr, SDKAppID: 1, Identifier: "a",
 		SecretKey: recognisableKey, Retry: liveconfig.RetryPolicy{MaxAttempts: 1}})
 	require.NoError(t, err)

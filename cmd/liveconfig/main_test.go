@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/blackhole"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -180,10 +180,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	wrongKey["LIVECONFIG_SECRET_KEY"] = "not-the-key-of-this-app"
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closedEndpoint := "http://" + l.Addr().String()
-	l.Close()
+	closedEndpoint := "http://" + blackhole.Refusing(t)
 
 	tests := []struct {
 		name string

@@ -6,11 +6,14 @@ package redistest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,21 +43,39 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("redis-server is not installed: apt-get install -y redis-server (or set %s=1 to fail instead)", RequireEnv)
 	}
-	port := freePort(t)
+	// A port found free can be taken by a parallel test's server before this one binds it; this server then
+	// exits, and its PING would reach the other. So the server answering must be this one (its process id),
+	// else it starts again on another port.
+	for attempt := 1; ; attempt++ {
+		s, err := start(path)
+		if err == nil {
+			t.Cleanup(s.Kill)
+			return s
+		}
+		if attempt == 5 {
+			t.Fatal(err)
+		}
+	}
+}
+
+func start(path string) (*Server, error) {
+	port := freePort()
 	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), out: &bytes.Buffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
+		return nil, fmt.Errorf("starting redis-server: %v", err)
 	}
 	go func() {
 		s.cmd.Wait()
 		close(s.done)
 	}()
-	t.Cleanup(s.Kill)
-	s.waitReady(t)
-	return s
+	if err := s.waitReady(); err != nil {
+		s.Kill()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Client returns a client of the server, closed when t ends.
@@ -62,6 +83,31 @@ func (s *Server) Client(t testing.TB) *redis.Client {
 	rdb := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
 	t.Cleanup(func() { rdb.Close() })
 	return rdb
+}
+
+// DefaultClient returns a client of the server with go-redis's default options, as a user who sets only the
+// address has one, closed when t ends.
+func (s *Server) DefaultClient(t testing.TB) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// Stop freezes the server with SIGSTOP: it keeps accepting connections (the kernel does) and answers
+// nothing, as a stuck primary or a partition looks to a client. Continue undoes it; Kill works on it too.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Continue lets a stopped server run again (SIGCONT).
+func (s *Server) Continue(t testing.TB) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Kill stops the server at once, as a crash would, and waits for it to be gone.
@@ -72,37 +118,38 @@ func (s *Server) Kill() {
 	})
 }
 
-// waitReady waits until the server answers PING.
-func (s *Server) waitReady(t testing.TB) {
-	t.Helper()
+// waitReady waits until the server answers PING, and checks that the server answering is this one.
+func (s *Server) waitReady() error {
 	rdb := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
 	defer rdb.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := rdb.Ping(ctx).Err()
+		info, err := rdb.Info(ctx, "server").Result()
 		cancel()
 		if err == nil {
-			return
+			if !strings.Contains(info, "process_id:"+strconv.Itoa(s.cmd.Process.Pid)+"\r\n") {
+				return fmt.Errorf("another redis-server took port %s first", s.Addr)
+			}
+			return nil
 		}
 		select {
 		case <-s.done:
-			t.Fatalf("redis-server exited: %s", s.out.String())
+			return fmt.Errorf("redis-server exited: %s", s.out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s did not answer within 10 s: %v", s.Addr, err)
+			return fmt.Errorf("redis-server on %s did not answer within 10 s: %v", s.Addr, err)
 		}
 		time.Sleep(delay)
 	}
 }
 
 // freePort returns a loopback port nothing listens on now.
-func freePort(t testing.TB) int {
-	t.Helper()
+func freePort() int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
