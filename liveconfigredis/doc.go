@@ -6,11 +6,19 @@
 // Both take any redis.UniversalClient: a *redis.Client, a *redis.ClusterClient or a failover client. Give
 // every replica of every service the same Redis (and the same KeyPrefix, if you set one).
 //
-//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
+//	rdb := redis.NewClient(liveconfigredis.ClientOptions("redis:6379"))
 //	whcfg.Duplicates = liveconfigredis.NewFilter(rdb, liveconfigredis.FilterOptions{})
 //	cfg.Limiter = liveconfigredis.NewLimiter(rdb, cfg.SDKAppID, liveconfigredis.LimiterOptions{})
 //
 // When Redis cannot be reached, both keep working on their own: the filter reports the error, and the
 // webhook handler then handles the event (a webhook handled twice rather than lost); the limiter falls back
-// to a limit of its own process, logs it, and goes back to Redis on the next call.
+// to a limit of its own process, logs it, and goes back to Redis when it answers again.
+//
+// Neither spends more than its timeout (100 ms by default) on Redis, whatever the client's options. go-redis
+// applies a ctx deadline to dialing and to waiting for a pooled connection, but to socket reads and writes
+// only with Options.ContextTimeoutEnabled; without it, a Redis that accepts and never answers (SIGSTOP, a
+// partition, a stuck primary) holds a call for ReadTimeout, 5 s by default. So each call runs on a goroutine
+// of its own and is left behind at the timeout (it ends when go-redis gives up, holding one pooled connection
+// until then), and after a failure Redis is left alone for OutageBackoff, then asked again by one call while
+// the others go on without it. ClientOptions sets ContextTimeoutEnabled, so a call left behind ends at once.
 package liveconfigredis

@@ -23,8 +23,11 @@ type FilterOptions struct {
 	// KeyPrefix starts the filter's keys, which are KeyPrefix + "webhook:seen:" + the handler's key. Empty
 	// means DefaultKeyPrefix.
 	KeyPrefix string
-	// Timeout bounds each call to Redis. 0 means DefaultFilterTimeout.
+	// Timeout bounds each call to Redis, whatever the client's own options: a Redis that does not answer in
+	// time is left behind (see the package documentation). 0 means DefaultFilterTimeout.
 	Timeout time.Duration
+	// OutageBackoff is how long Redis is left alone after a failure. 0 means OutageBackoff (1 s).
+	OutageBackoff time.Duration
 }
 
 // Filter is a webhook.DuplicateFilter that every replica shares through Redis: a webhook is recorded with
@@ -49,6 +52,7 @@ var (
 func NewFilter(rdb redis.UniversalClient, opts FilterOptions) *Filter {
 	mustHaveClient(rdb)
 	f := &Filter{rdb: rdb, prefix: opts.KeyPrefix, timeout: opts.Timeout}
+	f.outage.backoff = opts.OutageBackoff
 	if f.prefix == "" {
 		f.prefix = DefaultKeyPrefix
 	}
@@ -66,10 +70,10 @@ func (f *Filter) Seen(ctx context.Context, key string, ttl time.Duration) (bool,
 	if f.outage.ongoing() {
 		return false, ErrUnavailable
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
 	ms := max(ttl.Milliseconds(), 1)
-	err := f.rdb.Do(ctx, "SET", f.prefix+key, "1", "NX", "PX", ms).Err()
+	err := bounded(ctx, f.timeout, func(ctx context.Context) error {
+		return f.rdb.Do(ctx, "SET", f.prefix+key, "1", "NX", "PX", ms).Err()
+	})
 	switch {
 	case err == nil:
 		f.outage.answered()
@@ -88,9 +92,7 @@ func (f *Filter) Forget(ctx context.Context, key string) error {
 	if f.outage.ongoing() {
 		return ErrUnavailable
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	if err := f.rdb.Del(ctx, f.prefix+key).Err(); err != nil {
+	if err := bounded(ctx, f.timeout, func(ctx context.Context) error { return f.rdb.Del(ctx, f.prefix+key).Err() }); err != nil {
 		f.outage.failed()
 		return fmt.Errorf("liveconfigredis: duplicate filter: %w", err)
 	}

@@ -1,7 +1,6 @@
 package liveconfigredis_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig/internal/redistest"
+	"github.com/go-tuilive/liveconfig/internal/syncbuf"
 	"github.com/go-tuilive/liveconfig/liveconfigredis"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
@@ -26,25 +26,12 @@ const (
 	token = "redis-test-webhook-token-8e2d"
 )
 
-// syncBuffer is a log destination several handlers write to at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // fleet is four webhook handlers, as four replicas would run them: each with its own Redis client and
 // Filter, all counting the events their HandlerFunc gets in one table.
 type fleet struct {
 	handlers []http.Handler
 	handled  sync.Map // event number -> *atomic.Int32
-	logs     syncBuffer
+	logs     syncbuf.Buffer
 }
 
 func newFleet(t *testing.T, srv *redistest.Server) *fleet {

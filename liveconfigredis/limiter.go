@@ -30,8 +30,11 @@ type LimiterOptions struct {
 	// KeyPrefix starts the limiter's key, KeyPrefix + "ratelimit:" + the SDKAppID (redis_rate adds "rate:" in
 	// front). Empty means DefaultKeyPrefix.
 	KeyPrefix string
-	// Timeout bounds each call to Redis. 0 means DefaultLimiterTimeout.
+	// Timeout bounds each call to Redis, whatever the client's own options (see the package documentation).
+	// 0 means DefaultLimiterTimeout.
 	Timeout time.Duration
+	// OutageBackoff is how long Redis is left alone after a failure. 0 means OutageBackoff (1 s).
+	OutageBackoff time.Duration
 	// Logger is told when the limiter falls back to its process's own limit because Redis failed (Warn) and
 	// when it is back on Redis (Info). Nil means no logging.
 	Logger *slog.Logger
@@ -74,7 +77,7 @@ func NewLimiter(rdb redis.UniversalClient, sdkAppID uint64, opts LimiterOptions)
 	if timeout <= 0 {
 		timeout = DefaultLimiterTimeout
 	}
-	return &Limiter{
+	l := &Limiter{
 		limiter:  redis_rate.NewLimiter(rdb),
 		key:      prefix + "ratelimit:" + strconv.FormatUint(sdkAppID, 10),
 		limit:    redis_rate.Limit{Rate: perSecond, Burst: burst, Period: time.Second},
@@ -82,6 +85,8 @@ func NewLimiter(rdb redis.UniversalClient, sdkAppID uint64, opts LimiterOptions)
 		timeout:  timeout,
 		log:      opts.Logger,
 	}
+	l.outage.backoff = opts.OutageBackoff
+	return l
 }
 
 // Wait blocks until the shared budget allows one request, or ctx ends (its error is then returned). It
@@ -94,9 +99,11 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if l.outage.ongoing() {
 			return l.fallback.Wait(ctx)
 		}
-		actx, cancel := context.WithTimeout(ctx, l.timeout)
-		res, err := l.limiter.Allow(actx, l.key, l.limit)
-		cancel()
+		var res *redis_rate.Result
+		err := bounded(ctx, l.timeout, func(ctx context.Context) (err error) {
+			res, err = l.limiter.Allow(ctx, l.key, l.limit)
+			return err
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

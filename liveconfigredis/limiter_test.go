@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/internal/redistest"
+	"github.com/go-tuilive/liveconfig/internal/syncbuf"
 	"github.com/go-tuilive/liveconfig/liveconfigredis"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
@@ -64,7 +65,7 @@ func TestLimiterKeepsFourProcessesUnderTheAppsLimit(t *testing.T) {
 func TestLimiterFallsBackToItsProcessWhenRedisDies(t *testing.T) {
 	t.Parallel()
 	redisSrv := redistest.Start(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	limiter := liveconfigredis.NewLimiter(redisSrv.Client(t), 1400000001, liveconfigredis.LimiterOptions{
 		PerSecond: 1000, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

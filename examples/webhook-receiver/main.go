@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		Duplicates: webhook.NewMemoryFilter(0)}
 	var rdb *redis.Client
 	if *redisAddr != "" {
-		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr})
+		redis.SetLogger(redisLogger{logger}) // go-redis's own lines, at Debug, not on stderr beside the receiver's
+		rdb = redis.NewClient(liveconfigredis.ClientOptions(*redisAddr))
 		defer rdb.Close()
 		cfg.Duplicates = liveconfigredis.NewFilter(rdb, liveconfigredis.FilterOptions{})
 	}
@@ -95,6 +96,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		return err
 	}
 	return nil
+}
+
+// redisLogger passes go-redis's own log lines (such as a pool's failed dials) to the receiver's logger at
+// Debug: the duplicate filter and the limiter already log an outage, once.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // logCallback reads the app's callback configuration and logs it, or why it could not. With rdb, the call

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/blackhole"
 	"github.com/go-tuilive/liveconfig/internal/redistest"
+	"github.com/go-tuilive/liveconfig/internal/syncbuf"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
@@ -125,7 +126,7 @@ func TestRunWithoutATokenNeedsAllowUnsigned(t *testing.T) {
 	assert.ErrorContains(t, err, "-allow-unsigned")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-unsigned"}, getenv, &logs) }()
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
@@ -133,19 +134,6 @@ func TestRunWithoutATokenNeedsAllowUnsigned(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutine and the test's.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
 // TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit runs two receivers on one Redis: a webhook delivered to
 // both is handled once, and the callback check at start went through the shared rate limit.
@@ -158,7 +146,7 @@ func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
 		"LIVECONFIG_IDENTIFIER": api.Identifier(), "LIVECONFIG_SECRET_KEY": api.SecretKey(), "LIVECONFIG_ENDPOINT": api.URL()}
 	ctx, cancel := context.WithCancel(context.Background())
 	var replicas []string
-	var logs [2]syncBuffer
+	var logs [2]syncbuf.Buffer
 	done := make(chan error, 2)
 	for i := range logs {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -189,4 +177,39 @@ func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	require.NoError(t, <-done)
+}
+
+// TestRunNamesARefusedRedis: with -redis at an address that refuses connections, webhooks are still handled,
+// and the log says once that the filter failed, naming the refused connection, not a deadline.
+func TestRunNamesARefusedRedis(t *testing.T) {
+	api := liveconfigtest.New(t)
+	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-token"}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncbuf.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", addr, "-redis", blackhole.Refusing(t)}, func(k string) string { return env[k] }, &logs)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+	api.SetCallback(&liveconfig.CallbackConfig{URL: "http://" + addr + "/tencent/webhook",
+		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
+	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-token", Enabled: true})
+	for i := range 20 {
+		ans, err := api.Deliver(context.Background(), liveconfig.CommandAfterMemberStateChanged,
+			`{"RoomId":"r`+strconv.Itoa(i)+`","EventType":"Online","MemberList":[{"Member_Account":"fan"}]}`)
+		require.NoError(t, err)
+		assert.Zero(t, ans.ErrorCode, "handled without the filter")
+	}
+	cancel()
+	require.NoError(t, <-done)
+	out := logs.String()
+	assert.Equal(t, 20, strings.Count(out, `msg="members changed"`))
+	assert.Equal(t, 1, strings.Count(out, "duplicate filter failed"), "one line for the outage:\n%s", out)
+	assert.Contains(t, out, "connect: connection refused")
+	assert.NotContains(t, out, "deadline exceeded")
+	assert.NotContains(t, out, "pool.go")
 }
