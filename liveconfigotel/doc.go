@@ -52,12 +52,16 @@
 //   - liveconfig.webhook.budget.left (s): what was left of the 2 s Tencent waits when the answer was written,
 //     by command; 0 for a late answer
 //   - liveconfig.webhook.late {request}: answers written after the 2 s, by command
+//   - liveconfig.webhook.handler.late {request}: HandlerFuncs of "before" events that returned after the
+//     handler had answered for them (webhook.Config.LateAnswer), by command and the outcome they would have
+//     answered
 //
 // liveconfig.outcome is "ok" or the error's class, which is also its error.type: "canceled" (the caller's
 // context was cancelled), "timeout" (a deadline passed), "api_error" (the server answered an error code),
 // "response_error" (an answer that is not the API's) or "transport_error" (no answer); anything else is
-// "error". liveconfig.webhook.outcome is "ok", "rejected", "error", "refused" or "duplicate" (answered OK
-// without the HandlerFunc: see webhook.Config.Duplicates), and liveconfig.webhook.refusal
+// "error". liveconfig.webhook.outcome is "ok", "rejected", "error", "refused", "duplicate" (answered OK
+// without the HandlerFunc: see webhook.Config.Duplicates) or "late" (a "before" event answered by
+// webhook.Config.LateAnswer because its HandlerFunc had not returned in time), and liveconfig.webhook.refusal
 // names the reason of a refusal ("unsigned", "stale", "bad_signature", "foreign_app", "body_too_large",
 // "not_json", "malformed", "method_not_allowed"). A refused request has no command label: its word is the
 // sender's, and anyone could add labels with it.

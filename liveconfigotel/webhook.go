@@ -18,12 +18,13 @@ type WebhookObserver struct {
 	tracer trace.Tracer
 
 	requests, late, filterErrors   metric.Int64Counter
+	lateResults                    metric.Int64Counter
 	handlerDuration, budgetLeft    metric.Float64Histogram
 	byRequest, byCommandAndOutcome *labelSets
 	byCommand                      *labelSets
 }
 
-var _ webhook.Observer = (*WebhookObserver)(nil)
+var _ webhook.LateObserver = (*WebhookObserver)(nil)
 
 // NewWebhookObserver returns a WebhookObserver that records to the global TracerProvider and MeterProvider, or
 // to those opts name. It fails only if the MeterProvider refuses to create an instrument.
@@ -39,6 +40,8 @@ func NewWebhookObserver(opts ...Option) (*WebhookObserver, error) {
 	o.late = instr.counter("liveconfig.webhook.late", "{request}", "Webhook answers written after the 2 s Tencent waits, by command.")
 	o.filterErrors = instr.counter("liveconfig.webhook.filter.errors", "{error}",
 		"Webhooks handled without the duplicate filter's answer because it failed, by command.")
+	o.lateResults = instr.counter("liveconfig.webhook.handler.late", "{request}",
+		"HandlerFuncs of \"before\" events that returned after webhook.Config.LateAnswer had answered for them, by command and the outcome they would have answered.")
 	o.handlerDuration = instr.seconds("liveconfig.webhook.handler.duration", "Time in the HandlerFunc, by command and outcome.")
 	o.budgetLeft = instr.seconds("liveconfig.webhook.budget.left",
 		"What was left of the 2 s Tencent waits when the answer was written (0 if late), by command.")
@@ -99,5 +102,13 @@ func (o *WebhookObserver) RequestEnd(ctx context.Context, report webhook.Request
 	}
 	if report.BudgetLeft < 0 && o.late.Enabled(ctx) {
 		o.late.Add(ctx, 1, o.byCommand.option(labels{command}))
+	}
+}
+
+// HandlerReturnedLate counts a HandlerFunc that returned after its "before" event was answered by
+// webhook.Config.LateAnswer, by command and the outcome it would have answered.
+func (o *WebhookObserver) HandlerReturnedLate(ctx context.Context, report webhook.LateReport) {
+	if o.lateResults.Enabled(ctx) {
+		o.lateResults.Add(ctx, 1, o.byCommandAndOutcome.option(labels{string(report.Command), string(report.Outcome)}))
 	}
 }

@@ -30,9 +30,11 @@
 // ignores the answer. Any other error, or a panic, answers ErrorCode 1 with a generic ErrorInfo and is logged:
 // an error's text never leaves the process.
 //
-// Tencent waits about 2 s. The HandlerFunc's ctx ends at 1.8 s so that a slow handler still answers; a gift
-// check that does not answer in time is blocked (unless the app subscribed
-// Live.CallbackBeforeCallBackNotBlock), a message check that does not answer lets the message through.
+// Tencent waits about 2 s. The HandlerFunc's ctx ends at 1.8 s (Config.HandlerTimeout) so that a slow handler
+// still answers. A gift or message check whose HandlerFunc has not returned by then, even one that ignores
+// its ctx, is answered at once with Config.LateAnswer's decision, by default [TencentLateAnswer]: what
+// Tencent does with no answer (the gift blocked, the message let through); the HandlerFunc's result, when it
+// comes, is logged and told to a [LateObserver]. "After" events wait for their HandlerFunc.
 // "Before" webhooks are never retried; "after" webhooks can be retried when the console says so, so a handler
 // may see one event twice, and a signed request can be replayed while its RequestTime is accepted. Set
 // Config.Duplicates ([NewMemoryFilter] for one process, liveconfigredis.Filter for a fleet) to answer a repeat

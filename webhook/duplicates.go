@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,23 +45,21 @@ func (c Config) duplicateWindow() time.Duration {
 	return 2*c.MaxSkew + DuplicateMargin
 }
 
-// duplicateKey is the key a webhook is remembered by: its command word and the SHA-256 of its exact body, cut
-// to 128 bits. The query is left out: Tencent signs a retry anew, with another RequestTime and Sign.
-func duplicateKey(cmd liveconfig.Command, body *[sha256.Size]byte) string {
+// duplicateKey is the key a webhook is remembered by: the app's SDKAppID, its command word and the SHA-256 of
+// its exact body, cut to 128 bits, as "1400000001:Live.CallbackAfterMemberStateChanged:<32 hex digits>". The
+// app is in it so that handlers of several apps can share one filter (one Redis for a fleet of apps) without
+// answering one app's webhook as a duplicate of another's with the same body. The query is left out: Tencent
+// signs a retry anew, with another RequestTime and Sign.
+func duplicateKey(sdkAppID uint64, cmd liveconfig.Command, body *[sha256.Size]byte) string {
 	var b strings.Builder
-	b.Grow(len(cmd) + 1 + 32)
+	b.Grow(20 + 1 + len(cmd) + 1 + 32)
+	var id [20]byte
+	b.Write(strconv.AppendUint(id[:0], sdkAppID, 10))
+	b.WriteByte(':')
 	b.WriteString(string(cmd))
 	b.WriteByte(':')
 	var digits [32]byte
 	hex.Encode(digits[:], body[:16])
 	b.Write(digits[:])
 	return b.String()
-}
-
-// filtered reports whether cmd goes through the duplicate filter. "Before" events do not: their answer is a
-// decision Tencent acts on, and answering a repeat OK would allow what the first answer refused; a HandlerFunc
-// decides them again.
-func filtered(cmd liveconfig.Command) bool {
-	_, name, _ := strings.Cut(string(cmd), ".")
-	return !strings.HasPrefix(name, "CallbackBefore")
 }

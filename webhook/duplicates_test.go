@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/syncbuf"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
@@ -153,7 +156,7 @@ func TestHandlerAnswersADuplicateWithoutHandlingIt(t *testing.T) {
 	require.Len(t, filter.keys, 4, "the gift checks never reach the filter")
 	assert.Equal(t, filter.keys[0], filter.keys[1], "the key is the command word and the body, not the query")
 	assert.NotEqual(t, filter.keys[0], filter.keys[3])
-	assert.Regexp(t, `^Live\.CallbackAfterCreateRoom:[0-9a-f]{32}$`, filter.keys[0])
+	assert.Regexp(t, fmt.Sprintf(`^%d:Live\.CallbackAfterCreateRoom:[0-9a-f]{32}$`, cfg.SDKAppID), filter.keys[0], "the app, the command word, the body's hash")
 	assert.Equal(t, 3*time.Minute, filter.ttls[0], "2 × MaxSkew + the margin")
 }
 
@@ -217,4 +220,71 @@ func TestAFailedWebhookIsHandledAgainWhenDeliveredAgain(t *testing.T) {
 	other := newDelivery("Live.CallbackAfterDestroyRoom", `{"RoomId":"r9"}`)
 	assert.Equal(t, 7, serve(t, rejecting, other.request()).body.ErrorCode)
 	assert.Equal(t, "OK", serve(t, rejecting, other.request()).body.ActionStatus, "a rejection is an answer: remembered")
+}
+
+// TestAppsSharingAFilterDoNotFilterEachOther: handlers of two apps on one filter (one Redis for a fleet of
+// apps, or one MemoryFilter) each handle the same body once.
+func TestAppsSharingAFilterDoNotFilterEachOther(t *testing.T) {
+	t.Parallel()
+	shared := webhook.NewMemoryFilter(0)
+	handled := map[uint64]int{}
+	for _, app := range []uint64{testApp, testApp + 1} {
+		cfg := testConfig()
+		cfg.SDKAppID, cfg.Duplicates = app, shared
+		h, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error { handled[app]++; return nil })
+		require.NoError(t, err)
+		d := newDelivery("Follow.CallbackAfterFollowAdd", `{"From_Account":"a","To_Account":"b","EventTime":1739966441000}`)
+		d.query = url.Values{"SdkAppid": {strconv.FormatUint(app, 10)}}
+		assert.Equal(t, "OK", serve(t, h, d.request()).body.ActionStatus)
+		assert.Equal(t, "OK", serve(t, h, d.request()).body.ActionStatus)
+	}
+	assert.Equal(t, map[uint64]int{testApp: 1, testApp + 1: 1}, handled, "each app once: its own, not the other's duplicate")
+}
+
+// switchFilter fails while down is set, and remembers nothing otherwise.
+type switchFilter struct{ down atomic.Bool }
+
+func (f *switchFilter) Seen(context.Context, string, time.Duration) (bool, error) {
+	if f.down.Load() {
+		return false, errors.New("store unreachable")
+	}
+	return false, nil
+}
+
+// TestAFilterOutageIsLoggedOnceNotPerWebhook: 1,000 webhooks while the filter fails write one line when it
+// starts failing and one when it answers again, with the count handled without it.
+func TestAFilterOutageIsLoggedOnceNotPerWebhook(t *testing.T) {
+	t.Parallel()
+	var logs syncbuf.Buffer
+	filter := &switchFilter{}
+	cfg := testConfig()
+	cfg.Duplicates, cfg.Logger = filter, slog.New(slog.NewTextHandler(&logs, nil))
+	h, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error { return nil })
+	require.NoError(t, err)
+	deliver := func(n int) {
+		for i := range n {
+			d := newDelivery("Live.CallbackAfterCreateRoom", fmt.Sprintf(`{"RoomInfo":{"RoomId":"r%d"}}`, i))
+			require.Equal(t, "OK", serve(t, h, d.request()).body.ActionStatus)
+		}
+	}
+	deliver(10)
+	filter.down.Store(true)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { deliver(250) })
+	}
+	wg.Wait()
+	assert.Equal(t, 1, strings.Count(logs.String(), "duplicate filter failed"), logs.String())
+	assert.Equal(t, 1, strings.Count(logs.String(), "store unreachable"))
+	filter.down.Store(false)
+	deliver(10)
+	assert.Equal(t, 1, strings.Count(logs.String(), "duplicate filter answers again"))
+	assert.Equal(t, 1, strings.Count(logs.String(), "handled_without_it=1000"))
+	assert.Equal(t, 2, strings.Count(logs.String(), "\n"), "two lines in all:\n%s", logs.String())
+
+	filter.down.Store(true)
+	deliver(3)
+	filter.down.Store(false)
+	deliver(1)
+	assert.Equal(t, 1, strings.Count(logs.String(), "handled_without_it=3"), "the next outage counts its own")
 }

@@ -78,7 +78,7 @@ func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 		timeout = DefaultHandlerTimeout
 	}
 	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger, obs: cfg.Observer,
-		dups: cfg.Duplicates, window: v.cfg.duplicateWindow()}, nil
+		dups: cfg.Duplicates, window: v.cfg.duplicateWindow(), lateAnswer: cfg.LateAnswer}, nil
 }
 
 // handler holds what only the handler uses, HandlerTimeout, Logger, Observer and Duplicates (with its window),
@@ -91,6 +91,9 @@ type handler struct {
 	obs     Observer
 	dups    DuplicateFilter
 	window  time.Duration
+
+	lateAnswer LateAnswerFunc
+	filter     filterHealth
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +131,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 	}
 	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
 	var remembered string // the key the duplicate filter recorded for this webhook, if it did
-	if h.dups != nil && filtered(ev.Command()) {
+	// "Before" events are not filtered: their answer is a decision Tencent acts on, and answering a repeat OK
+	// would allow what the first answer refused; the HandlerFunc decides each one.
+	if h.dups != nil && !before(ev.Command()) {
 		var seen bool
 		if seen, remembered = h.duplicate(r.Context(), ev.Command(), digest, &report); seen {
 			w.Header()["Content-Type"] = jsonContentType
@@ -138,21 +143,48 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 		}
 	}
 	ctx := newHandlerContext(r.Context(), h.timeout)
-	defer ctx.release()
 	called := time.Now()
-	err = h.call(ctx, ev)
+	late := false
+	if before(ev.Command()) {
+		late, err = h.callInTime(r.Context(), ctx, ev)
+	} else {
+		err = h.call(ctx, ev)
+		ctx.release()
+	}
 	report.HandlerLatency = time.Since(called)
-	if err == nil {
+	switch {
+	case late:
+		h.answerLate(w, ev.Command(), err, &report)
+	case err == nil:
 		w.Header()["Content-Type"] = jsonContentType
 		w.Write(answerOK)
 		report.Outcome = OutcomeOK
-		return report
-	}
-	h.answerFailure(ctx, w, ev.Command(), err, &report)
-	if report.Outcome == OutcomeError && remembered != "" {
-		h.forget(r.Context(), ev.Command(), remembered)
+	default:
+		h.answerFailure(r.Context(), w, ev.Command(), err, &report)
+		if report.Outcome == OutcomeError && remembered != "" {
+			h.forget(r.Context(), ev.Command(), remembered)
+		}
 	}
 	return report
+}
+
+// answerLate answers a "before" event whose HandlerFunc was late with decision, Config.LateAnswer's.
+func (h *handler) answerLate(w http.ResponseWriter, cmd liveconfig.Command, decision error, report *RequestReport) {
+	report.Outcome = OutcomeLate
+	h.logf(context.Background(), slog.LevelWarn, "webhook HandlerFunc did not return in time; answered Config.LateAnswer's decision",
+		slog.String("command", string(cmd)), slog.Duration("timeout", h.timeout))
+	if decision == nil {
+		w.Header()["Content-Type"] = jsonContentType
+		w.Write(answerOK)
+		return
+	}
+	_, report.Code = failureOutcome(decision)
+	var rej *rejection
+	if errors.As(decision, &rej) {
+		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
+		return
+	}
+	writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
 }
 
 // forget drops key from the duplicate filter, if it can, after the HandlerFunc failed: a webhook delivered
@@ -171,17 +203,18 @@ func (h *handler) forget(ctx context.Context, cmd liveconfig.Command, key string
 
 // duplicate asks the duplicate filter whether the webhook of cmd whose body has the digest was handled
 // before, and returns the key it recorded when it was not. If the filter fails, it logs that, notes it in the
-// report, and answers no: the event is handled.
+// report, and answers no: the event is handled. The log has one line when the filter starts failing and one
+// when it answers again (filterHealth), not one per webhook.
 func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest *[sha256.Size]byte, report *RequestReport) (seen bool, recorded string) {
-	key := duplicateKey(cmd, digest)
+	key := duplicateKey(h.v.cfg.SDKAppID, cmd, digest)
 	seen, err := h.dups.Seen(ctx, key, h.window)
-	switch {
-	case err != nil:
+	if err != nil {
 		report.FilterErr = err
-		h.logf(ctx, slog.LevelWarn, "webhook duplicate filter failed; handling the event", slog.String("command", string(cmd)),
-			slog.String("error", err.Error()))
+		h.filter.failed(ctx, h, err)
 		return false, ""
-	case seen:
+	}
+	h.filter.answered(ctx, h)
+	if seen {
 		return true, ""
 	}
 	return false, key
@@ -190,16 +223,23 @@ func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest 
 // answerFailure answers a HandlerFunc's error: a rejection as the HandlerFunc asked, anything else as an
 // internal error, logged.
 func (h *handler) answerFailure(ctx context.Context, w http.ResponseWriter, cmd liveconfig.Command, err error, report *RequestReport) {
+	report.Outcome, report.Code = failureOutcome(err)
 	var rej *rejection
-	switch {
-	case errors.As(err, &rej):
+	if errors.As(err, &rej) {
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
-		report.Outcome, report.Code = OutcomeRejected, rej.code
-	default:
-		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(cmd)), slog.String("error", err.Error()))
-		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
-		report.Outcome, report.Code = OutcomeError, 1
+		return
 	}
+	h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(cmd)), slog.String("error", err.Error()))
+	writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
+}
+
+// failureOutcome is the outcome and ErrorCode a HandlerFunc's error answers: a rejection's code, else 1.
+func failureOutcome(err error) (Outcome, int) {
+	var rej *rejection
+	if errors.As(err, &rej) {
+		return OutcomeRejected, rej.code
+	}
+	return OutcomeError, 1
 }
 
 // call runs fn, turning a panic into an error so that Tencent still gets an answer.

@@ -34,6 +34,9 @@ const (
 	OutcomeRefused  Outcome = "refused"  // refused before the HandlerFunc: RequestReport.Refusal says why
 	// OutcomeDuplicate: Config.Duplicates had seen the webhook; answered OK without the HandlerFunc.
 	OutcomeDuplicate Outcome = "duplicate"
+	// OutcomeLate: the HandlerFunc of a "before" event had not returned by HandlerTimeout; answered with
+	// Config.LateAnswer's decision (Code says which: 0 allowed). A LateObserver hears of its result later.
+	OutcomeLate Outcome = "late"
 )
 
 // RequestReport describes one request a handler served.

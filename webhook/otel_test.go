@@ -171,3 +171,23 @@ func TestOpenTelemetryCountsFilterFailures(t *testing.T) {
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.filter.errors", attribute.String("liveconfig.webhook.command", "Live.CallbackAfterCreateRoom")))
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.outcome", "ok")), "handled")
 }
+
+// TestOpenTelemetryCountsLateHandlerFuncs: a gift check answered by LateAnswer is a request of outcome "late",
+// and its HandlerFunc's result, when it comes, is counted by what it would have answered.
+func TestOpenTelemetryCountsLateHandlerFuncs(t *testing.T) {
+	t.Parallel()
+	release, returned := make(chan struct{}), make(chan struct{})
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.HandlerTimeout = 10 * time.Millisecond }, func(context.Context, webhook.Event) error {
+		defer close(returned)
+		<-release
+		return webhook.Reject(102150, "no")
+	})
+	assert.Equal(t, 1, serve(t, h, newDelivery("Live.CallbackBeforeSendGift", `{"GiftWater":{"Coins":1}}`).request()).body.ErrorCode)
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.outcome", "late")))
+	assert.Zero(t, rec.Total(t, "liveconfig.webhook.handler.late"))
+	close(release)
+	<-returned
+	require.Eventually(t, func() bool { return rec.Total(t, "liveconfig.webhook.handler.late") == 1 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.handler.late", attribute.String("liveconfig.webhook.command", "Live.CallbackBeforeSendGift"),
+		attribute.String("liveconfig.webhook.outcome", "rejected")))
+}

@@ -51,6 +51,15 @@ type Config struct {
 	// HandlerTimeout is the deadline of the ctx handed to the HandlerFunc, just under Tencent's 2 s wait so
 	// that a slow handler still answers in time. 0 means DefaultHandlerTimeout. Only NewHandler uses it.
 	HandlerTimeout time.Duration
+	// LateAnswer decides the answer to a "before" event (a gift or message check) whose HandlerFunc has not
+	// returned by HandlerTimeout, even one that ignores its ctx: the handler answers at once with it rather
+	// than after Tencent has stopped waiting, and the HandlerFunc's result, when it comes, is logged (Warn)
+	// and told to a LateObserver. Nil means TencentLateAnswer, what Tencent does with no answer: the gift
+	// blocked, the message let through. The HandlerFunc of a "before" event runs on a goroutine of its own
+	// for this. "After" events are not answered early: Tencent ignores their answer, and one that times out
+	// is delivered again when retry-on-timeout is set, which is what a late handler needs. Only NewHandler
+	// uses it.
+	LateAnswer LateAnswerFunc
 	// Now is the clock RequestTime is checked against. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives refusals (Warn) and handler failures (Error). Nil means no logging. Lines carry the
