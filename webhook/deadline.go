@@ -22,8 +22,8 @@ type handlerContext struct {
 	timed    atomic.Bool // armed is the context.WithDeadline
 }
 
-func newHandlerContext(parent context.Context, timeout time.Duration) *handlerContext {
-	return &handlerContext{Context: parent, deadline: time.Now().Add(timeout)}
+func newHandlerContext(parent context.Context, deadline time.Time) *handlerContext {
+	return &handlerContext{Context: parent, deadline: deadline}
 }
 
 // arm returns the context that carries the deadline, making it on first use.

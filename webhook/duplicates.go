@@ -50,7 +50,7 @@ func (c Config) duplicateWindow() time.Duration {
 // app is in it so that handlers of several apps can share one filter (one Redis for a fleet of apps) without
 // answering one app's webhook as a duplicate of another's with the same body. The query is left out: Tencent
 // signs a retry anew, with another RequestTime and Sign.
-func duplicateKey(sdkAppID uint64, cmd liveconfig.Command, body *[sha256.Size]byte) string {
+func duplicateKey(sdkAppID uint64, cmd liveconfig.Command, sum *[16]byte) string {
 	var b strings.Builder
 	b.Grow(20 + 1 + len(cmd) + 1 + 32)
 	var id [20]byte
@@ -59,7 +59,27 @@ func duplicateKey(sdkAppID uint64, cmd liveconfig.Command, body *[sha256.Size]by
 	b.WriteString(string(cmd))
 	b.WriteByte(':')
 	var digits [32]byte
-	hex.Encode(digits[:], body[:16])
+	hex.Encode(digits[:], sum[:])
 	b.Write(digits[:])
 	return b.String()
+}
+
+// webhookDigest is what the handler tells a webhook apart by, taken while its body is at hand. With a
+// MemoryFilter (mem), it is the filter's own hash of the app, command word and body, so that no key string is
+// built and hashed again; with any other filter, the first 128 bits of the body's SHA-256, the same in every
+// process, for duplicateKey.
+type webhookDigest struct {
+	mem  *MemoryFilter
+	hash [2]uint64 // with mem
+	sha  [16]byte  // without
+}
+
+// take digests the body of the webhook of cmd for app.
+func (d *webhookDigest) take(app uint64, cmd liveconfig.Command, body []byte) {
+	if d.mem != nil {
+		d.hash = d.mem.hashWebhook(app, cmd, body)
+		return
+	}
+	sum := sha256.Sum256(body)
+	copy(d.sha[:], sum[:16])
 }

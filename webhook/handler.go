@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,8 +76,9 @@ func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 	if timeout == 0 {
 		timeout = DefaultHandlerTimeout
 	}
+	mem, _ := cfg.Duplicates.(*MemoryFilter)
 	return &handler{v: v, fn: fn, timeout: timeout, log: cfg.Logger, obs: cfg.Observer,
-		dups: cfg.Duplicates, window: v.cfg.duplicateWindow(), lateAnswer: cfg.LateAnswer}, nil
+		dups: cfg.Duplicates, window: v.cfg.duplicateWindow(), lateAnswer: cfg.LateAnswer, mem: mem}, nil
 }
 
 // handler holds what only the handler uses, HandlerTimeout, Logger, Observer and Duplicates (with its window),
@@ -94,6 +94,7 @@ type handler struct {
 
 	lateAnswer LateAnswerFunc
 	filter     filterHealth
+	mem        *MemoryFilter // Duplicates, when it is a MemoryFilter: asked without a key string
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,19 +102,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.obs != nil {
 		r = r.WithContext(h.obs.RequestStart(r.Context()))
 	}
-	report := h.serve(w, r)
+	report := h.serve(w, r, arrived)
 	if h.obs != nil {
 		report.BudgetLeft = AnswerBudget - time.Since(arrived)
 		h.obs.RequestEnd(r.Context(), report)
 	}
 }
 
-// serve verifies and answers r, and reports how.
-func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
-	var sum [sha256.Size]byte
-	var digest *[sha256.Size]byte // the body's hash, for the duplicate filter only
+// serve verifies and answers r, which arrived when said, and reports how. The HandlerFunc's deadline runs from
+// the arrival, as Tencent's wait does.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Time) RequestReport {
+	var d webhookDigest
+	var digest *webhookDigest // for the duplicate filter only
 	if h.dups != nil {
-		digest = &sum
+		d.mem, digest = h.mem, &d
 	}
 	ev, err := h.v.parse(r, digest)
 	if err != nil {
@@ -130,19 +132,19 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 			Status: refusal.Status, Code: refusal.Status}
 	}
 	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
-	var remembered string // the key the duplicate filter recorded for this webhook, if it did
+	var remembered bool // the duplicate filter recorded this webhook
 	// "Before" events are not filtered: their answer is a decision Tencent acts on, and answering a repeat OK
 	// would allow what the first answer refused; the HandlerFunc decides each one.
 	if h.dups != nil && !before(ev.Command()) {
 		var seen bool
-		if seen, remembered = h.duplicate(r.Context(), ev.Command(), digest, &report); seen {
+		if seen, remembered = h.duplicate(r.Context(), arrived, ev.Command(), digest, &report); seen {
 			w.Header()["Content-Type"] = jsonContentType
 			w.Write(answerOK)
 			report.Outcome = OutcomeDuplicate
 			return report
 		}
 	}
-	ctx := newHandlerContext(r.Context(), h.timeout)
+	ctx := newHandlerContext(r.Context(), arrived.Add(h.timeout))
 	called := time.Now()
 	late := false
 	if before(ev.Command()) {
@@ -161,8 +163,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) RequestReport {
 		report.Outcome = OutcomeOK
 	default:
 		h.answerFailure(r.Context(), w, ev.Command(), err, &report)
-		if report.Outcome == OutcomeError && remembered != "" {
-			h.forget(r.Context(), ev.Command(), remembered)
+		if report.Outcome == OutcomeError && remembered {
+			h.forget(r.Context(), ev.Command(), digest)
 		}
 	}
 	return report
@@ -187,37 +189,41 @@ func (h *handler) answerLate(w http.ResponseWriter, cmd liveconfig.Command, deci
 	writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
 }
 
-// forget drops key from the duplicate filter, if it can, after the HandlerFunc failed: a webhook delivered
-// again (Tencent's retry after a timeout, an operator's replay) is then handled again rather than answered
-// as a duplicate of one that was never handled.
-func (h *handler) forget(ctx context.Context, cmd liveconfig.Command, key string) {
+// forget drops the webhook of digest from the duplicate filter, if it can, after the HandlerFunc failed: a
+// webhook delivered again (Tencent's retry after a timeout, an operator's replay) is then handled again rather
+// than answered as a duplicate of one that was never handled.
+func (h *handler) forget(ctx context.Context, cmd liveconfig.Command, digest *webhookDigest) {
+	if h.mem != nil {
+		h.mem.forget(digest.hash)
+		return
+	}
 	forgetter, ok := h.dups.(DuplicateForgetter)
 	if !ok {
 		return
 	}
-	if err := forgetter.Forget(ctx, key); err != nil {
+	if err := forgetter.Forget(ctx, duplicateKey(h.v.cfg.SDKAppID, cmd, &digest.sha)); err != nil {
 		h.logf(ctx, slog.LevelWarn, "webhook duplicate filter could not forget a failed webhook", slog.String("command", string(cmd)),
 			slog.String("error", err.Error()))
 	}
 }
 
-// duplicate asks the duplicate filter whether the webhook of cmd whose body has the digest was handled
-// before, and returns the key it recorded when it was not. If the filter fails, it logs that, notes it in the
-// report, and answers no: the event is handled. The log has one line when the filter starts failing and one
-// when it answers again (filterHealth), not one per webhook.
-func (h *handler) duplicate(ctx context.Context, cmd liveconfig.Command, digest *[sha256.Size]byte, report *RequestReport) (seen bool, recorded string) {
-	key := duplicateKey(h.v.cfg.SDKAppID, cmd, digest)
-	seen, err := h.dups.Seen(ctx, key, h.window)
+// duplicate asks the duplicate filter whether the webhook of cmd with digest was handled before, and reports
+// whether it recorded it now. If the filter fails, it logs that, notes it in the report, and answers no: the
+// event is handled. The log has one line when the filter starts failing and one when it answers again
+// (filterHealth), not one per webhook. A MemoryFilter is asked without a key string (see webhookDigest).
+func (h *handler) duplicate(ctx context.Context, now time.Time, cmd liveconfig.Command, digest *webhookDigest, report *RequestReport) (seen, recorded bool) {
+	if h.mem != nil {
+		seen := h.mem.seen(digest.hash, now.UnixNano(), h.window)
+		return seen, !seen
+	}
+	seen, err := h.dups.Seen(ctx, duplicateKey(h.v.cfg.SDKAppID, cmd, &digest.sha), h.window)
 	if err != nil {
 		report.FilterErr = err
 		h.filter.failed(ctx, h, err)
-		return false, ""
+		return false, false
 	}
 	h.filter.answered(ctx, h)
-	if seen {
-		return true, ""
-	}
-	return false, key
+	return seen, !seen
 }
 
 // answerFailure answers a HandlerFunc's error: a rejection as the HandlerFunc asked, anything else as an

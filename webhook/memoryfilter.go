@@ -2,133 +2,151 @@ package webhook
 
 import (
 	"context"
+	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"sync"
 	"time"
+
+	"github.com/go-tuilive/liveconfig"
 )
 
-// DefaultMemoryFilterEntries is the number of webhooks NewMemoryFilter(0) remembers: about 9 MB, and 500
+// DefaultMemoryFilterEntries is the number of webhooks NewMemoryFilter(0) remembers: 1.6 MB, and 500
 // webhooks a second over the default window of 3 minutes.
 const DefaultMemoryFilterEntries = 100_000
 
-// memoryShards is the number of independently locked parts of a MemoryFilter.
-const memoryShards = 16
+// memoryWays is the number of entries of a bucket: 4 of 16 bytes, one 64-byte cache line.
+const memoryWays = 4
+
+// memoryLocks is the number of locks the buckets are shared out to.
+const memoryLocks = 64
 
 // MemoryFilter is a DuplicateFilter for one process: it catches a webhook delivered twice to the same
-// replica, and a replay sent to it. It remembers at most a fixed number of keys, as 128-bit hashes (about 90
-// bytes each with the map and the order they came in, measured by BenchmarkMemoryFilter); when full, it
-// forgets the oldest first, so that a repeat of one that old is handled again rather than refused. Size it
-// at the webhooks a second you expect times Config.DuplicateWindow. It never fails. It is safe for concurrent use. For several replicas, use
-// a filter they share (liveconfigredis.Filter).
+// replica, and a replay sent to it. It remembers at most a fixed number of keys, each as 16 bytes (a 64-bit
+// fingerprint of a 128-bit hash, and its expiry), in buckets of four that each fill one cache line, so that a
+// Seen reads and writes one line of memory and the filter's working set stays small beside the rest of the
+// receiver's. A key's bucket is chosen by one half of its hash and the key is told apart by the other; two
+// keys are taken for one only if both halves meet, about once in 2^64 lookups of a full filter. When a
+// bucket is full, the entry that expires first is forgotten, so that a repeat of one that old is handled
+// again rather than refused. Size it at the webhooks a second you expect times Config.DuplicateWindow. It
+// never fails. It is safe for concurrent use. For several replicas, use a filter they share
+// (liveconfigredis.Filter).
 type MemoryFilter struct {
-	now    func() time.Time
-	seed   [2]maphash.Seed
-	shards [memoryShards]memoryShard
+	now     func() time.Time
+	seed    [2]maphash.Seed
+	buckets []memoryBucket
+	locks   [memoryLocks]sync.Mutex
 }
 
-type memoryShard struct {
-	mu      sync.Mutex
-	max     int
-	expires map[[2]uint64]int64 // key hash -> expiry, Unix nanoseconds
-	// ring holds the entries in the order remembered, oldest at head: count of them, in a circular buffer
-	// that grows by doubling up to max.
-	ring        []memoryEntry
-	head, count int
-}
+type memoryBucket [memoryWays]memoryEntry
 
 type memoryEntry struct {
-	key     [2]uint64
-	expires int64
+	fingerprint uint64 // 0: empty
+	expires     int64  // Unix nanoseconds
 }
 
 var _ DuplicateForgetter = (*MemoryFilter)(nil)
 
-// NewMemoryFilter returns a MemoryFilter that remembers up to maxEntries webhooks; 0 or less means
-// DefaultMemoryFilterEntries.
+// NewMemoryFilter returns a MemoryFilter that remembers up to maxEntries webhooks (rounded down to a multiple
+// of 4, at least 4); 0 or less means DefaultMemoryFilterEntries. It allocates its 16 bytes an entry at once.
 func NewMemoryFilter(maxEntries int) *MemoryFilter {
 	if maxEntries <= 0 {
 		maxEntries = DefaultMemoryFilterEntries
 	}
-	f := &MemoryFilter{now: time.Now, seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
-	perShard := max(1, (maxEntries+memoryShards-1)/memoryShards)
-	for i := range f.shards {
-		f.shards[i].max = perShard
-		f.shards[i].expires = make(map[[2]uint64]int64)
-	}
-	return f
+	return &MemoryFilter{now: time.Now, seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		buckets: make([]memoryBucket, max(1, maxEntries/memoryWays))}
 }
 
 // Seen records key for ttl and reports whether it was already recorded and had not expired. The error is
 // always nil.
 func (f *MemoryFilter) Seen(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	hash := f.hash(key)
-	now := f.now().UnixNano()
-	return f.shards[hash[0]%memoryShards].seen(hash, now, now+int64(ttl)), nil
+	return f.seen(f.hashKey(key), f.now().UnixNano(), ttl), nil
 }
 
 // Forget drops key, so that the next Seen of it reports false. The error is always nil.
 func (f *MemoryFilter) Forget(_ context.Context, key string) error {
-	hash := f.hash(key)
-	s := &f.shards[hash[0]%memoryShards]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.expires, hash) // its entry in the ring no longer matches, and is passed over when dropped
+	f.forget(f.hashKey(key))
 	return nil
 }
 
-// hash is the 128-bit hash a key is kept as.
-func (f *MemoryFilter) hash(key string) [2]uint64 {
+// hashKey is the 128-bit hash a key is kept by.
+func (f *MemoryFilter) hashKey(key string) [2]uint64 {
 	return [2]uint64{maphash.String(f.seed[0], key), maphash.String(f.seed[1], key)}
 }
 
-// Len returns the number of keys remembered, expired ones not yet dropped included.
-func (f *MemoryFilter) Len() int {
-	n := 0
-	for i := range f.shards {
-		s := &f.shards[i]
-		s.mu.Lock()
-		n += len(s.expires)
-		s.mu.Unlock()
+// hashWebhook is the 128-bit hash the handler keeps a webhook by: of its app, command word and body, with the
+// filter's seeds, made while the body is at hand. It stands for duplicateKey's string, which a MemoryFilter
+// would only hash again: the seeds are the process's secret, so nobody can make two webhooks meet.
+func (f *MemoryFilter) hashWebhook(app uint64, cmd liveconfig.Command, body []byte) [2]uint64 {
+	var out [2]uint64
+	var id [8]byte
+	binary.LittleEndian.PutUint64(id[:], app)
+	for i, seed := range f.seed {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.Write(id[:])
+		h.WriteString(string(cmd))
+		h.WriteByte(0)
+		h.Write(body)
+		out[i] = h.Sum64()
 	}
-	return n
+	return out
 }
 
-func (s *memoryShard) seen(key [2]uint64, now, expires int64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.count > 0 && s.ring[s.head].expires <= now {
-		s.dropOldest()
+// seen is Seen of a hash at now (Unix nanoseconds).
+func (f *MemoryFilter) seen(hash [2]uint64, now int64, ttl time.Duration) bool {
+	i, fingerprint := f.locate(hash)
+	mu := &f.locks[i%memoryLocks]
+	mu.Lock()
+	defer mu.Unlock()
+	b := &f.buckets[i]
+	evict := 0
+	for w := range b {
+		e := &b[w]
+		if e.fingerprint == fingerprint && e.expires > now {
+			return true
+		}
+		if e.expires < b[evict].expires {
+			evict = w // the first to expire; an empty or expired entry before any live one
+		}
 	}
-	if at, ok := s.expires[key]; ok && at > now {
-		return true
-	}
-	if s.count == s.max {
-		s.dropOldest() // full: forget the oldest
-	}
-	if s.count == len(s.ring) {
-		s.grow()
-	}
-	s.ring[(s.head+s.count)%len(s.ring)] = memoryEntry{key, expires}
-	s.count++
-	s.expires[key] = expires
+	b[evict] = memoryEntry{fingerprint: fingerprint, expires: now + int64(ttl)}
 	return false
 }
 
-// dropOldest forgets the oldest entry, unless its key has been remembered again since.
-func (s *memoryShard) dropOldest() {
-	e := s.ring[s.head]
-	s.head = (s.head + 1) % len(s.ring)
-	s.count--
-	if s.expires[e.key] == e.expires {
-		delete(s.expires, e.key)
+// forget is Forget of a hash.
+func (f *MemoryFilter) forget(hash [2]uint64) {
+	i, fingerprint := f.locate(hash)
+	mu := &f.locks[i%memoryLocks]
+	mu.Lock()
+	defer mu.Unlock()
+	b := &f.buckets[i]
+	for w := range b {
+		if b[w].fingerprint == fingerprint {
+			b[w] = memoryEntry{}
+		}
 	}
 }
 
-// grow doubles the ring, up to max entries.
-func (s *memoryShard) grow() {
-	ring := make([]memoryEntry, min(max(2*len(s.ring), 64), s.max))
-	for i := range s.count {
-		ring[i] = s.ring[(s.head+i)%len(s.ring)]
+// locate returns the bucket of a hash, chosen by its first half, and its fingerprint, the second half, never
+// 0 (the mark of an empty entry).
+func (f *MemoryFilter) locate(hash [2]uint64) (bucket int, fingerprint uint64) {
+	hi, _ := bits.Mul64(hash[0], uint64(len(f.buckets))) // uniform over the buckets, without a division
+	return int(hi), max(hash[1], 1)
+}
+
+// Len returns the number of keys remembered, expired ones not yet replaced included.
+func (f *MemoryFilter) Len() int {
+	n := 0
+	for i := range f.buckets {
+		mu := &f.locks[i%memoryLocks]
+		mu.Lock()
+		for _, e := range f.buckets[i] {
+			if e.fingerprint != 0 {
+				n++
+			}
+		}
+		mu.Unlock()
 	}
-	s.ring, s.head = ring, 0
+	return n
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,8 +162,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 // matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
 func (v *Verifier) Parse(r *http.Request) (Event, error) { return v.parse(r, nil) }
 
-// parse is Parse; with a non-nil digest, it also writes the SHA-256 of the body there.
-func (v *Verifier) parse(r *http.Request, digest *[sha256.Size]byte) (Event, error) {
+// parse is Parse; with a non-nil digest, it also digests the webhook there, for the duplicate filter.
+func (v *Verifier) parse(r *http.Request, digest *webhookDigest) (Event, error) {
 	if r.Method != http.MethodPost {
 		return nil, refuse(ErrMethodNotAllowed, "method %s", r.Method)
 	}
@@ -193,7 +192,7 @@ func (v *Verifier) parse(r *http.Request, digest *[sha256.Size]byte) (Event, err
 		return nil, err
 	}
 	if digest != nil {
-		*digest = sha256.Sum256(body.Bytes())
+		digest.take(v.cfg.SDKAppID, ev.Command(), body.Bytes())
 	}
 	ev.base().Request = info
 	return ev, nil
