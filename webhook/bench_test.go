@@ -18,6 +18,9 @@ import (
 var memberBody = []byte(`{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_id","EventType":"Online","EventCause":"Enter",` +
 	`"MemberList":[{"Member_Account":"jared"},{"Member_Account":"tommy"},{"Member_Account":144115233775727695}],"EventTime":1703589922780}`)
 
+var giftBody = []byte(`{"CallbackCommand":"Live.CallbackBeforeSendGift","Operator_Account":"brennanli","RoomId":"room_id",` +
+	`"GiftWater":{"From_Account":"jared","GiftId":"rose","Count":1,"Coins":10},"EventTime":1703589922780}`)
+
 // discardWriter is a ResponseWriter that keeps nothing, so the benchmark measures the handler, not a recorder.
 type discardWriter struct{ header http.Header }
 
@@ -83,6 +86,30 @@ func BenchmarkWebhook(b *testing.B) {
 		}
 		if rooms < 2*webhook.DefaultMemoryFilterEntries {
 			b.Fatal("the handler did not run for every webhook")
+		}
+	})
+	b.Run("HandlerGiftCheck", func(b *testing.B) {
+		// A "before" event: its HandlerFunc runs on a goroutine of its own, so that a late one is answered at
+		// HandlerTimeout (Config.LateAnswer).
+		var coins int64
+		h, err := webhook.NewHandler(testConfig(), func(_ context.Context, ev webhook.Event) error {
+			coins += ev.(*webhook.BeforeSendGift).GiftWater.Coins
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := newDelivery("Live.CallbackBeforeSendGift", string(giftBody)).request()
+		body := bytes.NewReader(giftBody)
+		req.Body = io.NopCloser(body)
+		w := &discardWriter{header: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			body.Reset(giftBody)
+			h.ServeHTTP(w, req)
+		}
+		if coins == 0 {
+			b.Fatal("the handler never ran")
 		}
 	})
 	b.Run("JSONUnmarshal", func(b *testing.B) {
