@@ -156,7 +156,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Tim
 	report.HandlerLatency = time.Since(called)
 	switch {
 	case late:
-		h.answerLate(w, ev.Command(), err, &report)
+		h.answerLate(r.Context(), w, ev.Command(), err, &report)
 	case err == nil:
 		w.Header()["Content-Type"] = jsonContentType
 		w.Write(answerOK)
@@ -171,9 +171,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Tim
 }
 
 // answerLate answers a "before" event whose HandlerFunc was late with decision, Config.LateAnswer's.
-func (h *handler) answerLate(w http.ResponseWriter, cmd liveconfig.Command, decision error, report *RequestReport) {
+func (h *handler) answerLate(ctx context.Context, w http.ResponseWriter, cmd liveconfig.Command, decision error, report *RequestReport) {
 	report.Outcome = OutcomeLate
-	h.logf(context.Background(), slog.LevelWarn, "webhook HandlerFunc did not return in time; answered Config.LateAnswer's decision",
+	h.logf(ctx, slog.LevelWarn, "webhook HandlerFunc did not return in time; answered Config.LateAnswer's decision",
 		slog.String("command", string(cmd)), slog.Duration("timeout", h.timeout))
 	if decision == nil {
 		w.Header()["Content-Type"] = jsonContentType

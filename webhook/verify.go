@@ -68,8 +68,9 @@ type Config struct {
 	// means none. Only NewHandler uses it.
 	Observer Observer
 	// Duplicates, if set, filters out webhooks handled before (see DuplicateFilter): an "after" event whose
-	// command word and exact body were seen within DuplicateWindow is answered OK without calling the
-	// HandlerFunc. "Before" events are never filtered. If the filter fails, the event is handled and the
+	// command word and exact body were seen for this SDKAppID within DuplicateWindow is answered OK without
+	// calling the HandlerFunc. The key holds the app ("1400000001:Live.CallbackAfterCreateRoom:<128 bits of
+	// the body's SHA-256, in hex>"), so handlers of several apps may share one filter. "Before" events are never filtered. If the filter fails, the event is handled and the
 	// failure logged (Warn): a webhook handled twice is the lesser harm, since Tencent delivers again only
 	// one whose answer timed out. If the HandlerFunc fails, a filter that is a DuplicateForgetter forgets the
 	// webhook, so that a later delivery is handled. Nil means no filtering. Only NewHandler uses it.
@@ -191,7 +192,7 @@ func (v *Verifier) parse(r *http.Request, digest *webhookDigest) (Event, error) 
 	if err != nil {
 		return nil, err
 	}
-	if digest != nil {
+	if digest != nil && !before(ev.Command()) { // "before" events are never filtered
 		digest.take(v.cfg.SDKAppID, ev.Command(), body.Bytes())
 	}
 	ev.base().Request = info
