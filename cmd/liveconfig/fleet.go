@@ -38,7 +38,7 @@ func registerFleet(fs *flag.FlagSet, plan bool) *fleetFlags {
 	ff := &fleetFlags{}
 	fs.StringVar(&ff.file, "f", "", "the fleet `FILE` (YAML); required")
 	fs.StringVar(&ff.file, "file", "", "the fleet file (same as -f)")
-	fs.Var(&ff.apps, "app", "only the app named `NAME`; repeat it, or give a comma-separated list (default every app)")
+	fs.Var(&ff.apps, "app", "only the app named `NAME`; repeat it, or give a comma-separated list; an empty name is an error (default every app)")
 	fs.IntVar(&ff.parallel, "parallel", fleet.DefaultParallel, "how many apps are in flight at once")
 	fs.DurationVar(&ff.timeout, "timeout", fleet.DefaultAppTimeout, "bound on each app's calls")
 	fs.Var(&ff.allow, "allow-endpoint", "let an app's endpoint: be `URL` (scheme, host and port exactly; a path, if given, prefixes the endpoint's); repeat it. Without it only https:// Tencent API hosts are allowed")
@@ -142,11 +142,15 @@ type appNames []string
 
 func (n *appNames) String() string { return strings.Join(*n, ",") }
 
+// Set refuses an empty name, alone or as an item of a list: in a script, --app "$APP" with APP unset must not
+// turn "this app" into "every app".
 func (n *appNames) Set(value string) error {
 	for _, name := range strings.Split(value, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			*n = append(*n, name)
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return errors.New("an app name is empty (an unset variable?); leave --app out to select every app")
 		}
+		*n = append(*n, name)
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func TestFleetExitCodes(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-f FILE is required")
 	for _, args := range [][]string{{"--parallel", "0"}, {"--timeout", "0s"}, {"--app", "nope"}, {"--exit-code=maybe"}} {
-		r = fx.run(t, append(slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), args...)...)
+		r = fx.run(t, append([]string{"plan", "-f", fx.path}, args...)...)
 		assert.Equal(t, exitUsage, r.code, "%v", args)
 	}
 	r = fx.run(t, "apply", "-f", fx.path, "--exit-code")
@@ -360,4 +360,24 @@ func waitUntilWriteHeld(t *testing.T, srv *liveconfigtest.Server, app *liveconfi
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestAnEmptyAppNameSelectsNothing: --app "$APP" with APP unset or empty, or a list with an empty item, is a
+// usage error before anything is read or sent, not a run over every app.
+func TestAnEmptyAppNameSelectsNothing(t *testing.T) {
+	t.Parallel()
+	fx := newFleet(t, 3, nil)
+	for _, value := range []string{"", " ", ",", "app-1,", "app-1,,app-2"} {
+		for _, verb := range []string{"plan", "apply"} {
+			r := fx.run(t, verb, "-f", fx.path, "--app", value)
+			assert.Equal(t, exitUsage, r.code, "%s --app %q", verb, value)
+			assert.Contains(t, r.stderr, "an app name is empty", "%s --app %q", verb, value)
+		}
+	}
+	assert.Empty(t, fx.srv.Requests(), "nothing was sent")
+	r := fx.run(t, "plan", "-f", fx.path, "--app", "app-1, app-2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "app-1 (")
+	assert.Contains(t, r.stdout, "app-2 (", "names around commas are trimmed")
+	assert.NotContains(t, r.stdout, "app-0 (")
 }
