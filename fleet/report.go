@@ -80,10 +80,14 @@ type TokenChange struct {
 
 // Summary counts the apps of a Report. Apps = Changed + Unchanged + Failed + NotStarted.
 type Summary struct {
-	Apps       int
-	Changed    int // Plan: with a change to make (Pending); Apply: with a change made (Done), and no failure
-	Unchanged  int // nothing to change, and no failure
-	Failed     int // Err is set (but not ErrNotStarted); with Apply, some of its changes may have been made
+	Apps int
+	// Changed: Plan, with a change to make (Pending); Apply, with a change made (Done) and no failure, or
+	// with a change made before the run was stopped (ErrStopped): what was sent and accepted is counted.
+	Changed   int
+	Unchanged int // nothing to change, and no failure
+	// Failed: Err is set (but not ErrNotStarted, nor ErrStopped after a change); with Apply, some of its
+	// changes may have been made.
+	Failed     int
 	NotStarted int // the run was stopped before the app was started
 }
 
@@ -95,6 +99,8 @@ func (r *Report) Summary() Summary {
 		switch {
 		case errors.Is(app.Err, ErrNotStarted):
 			s.NotStarted++
+		case r.Applied && errors.Is(app.Err, ErrStopped) && app.Done():
+			s.Changed++ // the run was stopped after a change it made
 		case app.Err != nil:
 			s.Failed++
 		case r.Applied && app.Done(), !r.Applied && app.Pending():

@@ -278,7 +278,14 @@ func TestStoppingStartsNoNewAppAndFinishesTheCallInFlight(t *testing.T) {
 	report, err := fleet.Apply(ctx, f, opts)
 	require.NoError(t, err)
 	assert.True(t, report.Interrupted)
-	assert.Equal(t, fleet.Summary{Apps: 6, Failed: 1, NotStarted: 5}, report.Summary())
+	assert.Equal(t, fleet.Summary{Apps: 6, Changed: 1, NotStarted: 5}, report.Summary(), "the app stopped after its token was set is changed")
+	changedOnTheServer := 0
+	for _, app := range apps {
+		if len(app.Changes()) > 0 {
+			changedOnTheServer++
+		}
+	}
+	assert.Equal(t, changedOnTheServer, report.Summary().Changed, "the summary counts what the fake recorded")
 	assert.Equal(t, int32(1), seen.Load(), "progress for the app that ran")
 
 	first := report.Apps[0]

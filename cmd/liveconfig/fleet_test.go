@@ -252,7 +252,8 @@ func TestApplyInterruptedReportsWhatWasDone(t *testing.T) {
 	require.ErrorAs(t, err, &exitErr)
 	assert.Equal(t, exitInterrupted, exitErr.ExitCode(), stderr.String())
 	out := decodeJSON(t, stdout.String())
-	assert.Equal(t, map[string]any{"apps": 5.0, "changed": 0.0, "unchanged": 0.0, "failed": 1.0, "not_started": 4.0, "interrupted": true}, out["summary"])
+	assert.Equal(t, map[string]any{"apps": 5.0, "changed": 1.0, "unchanged": 0.0, "failed": 0.0, "not_started": 4.0, "interrupted": true}, out["summary"],
+		"the app whose token was set before the stop is counted as changed")
 	first := out["apps"].([]any)[0].(map[string]any)
 	assert.Equal(t, true, first["token"].(map[string]any)["applied"], "the call in flight finished")
 	assert.Equal(t, false, first["callback"].(map[string]any)["applied"])
