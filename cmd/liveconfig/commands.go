@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -243,7 +244,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return report(stderr, format, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
 	}
 	if act.fleet != nil {
-		return act.fleet(ctx, &terminal{format: format, stdout: stdout, stderr: stderr, getenv: getenv})
+		return act.fleet(ctx, &terminal{format: format, stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv})
 	}
 	if !act.needsClient {
 		v, err := act.run(ctx, nil)

@@ -20,6 +20,7 @@ const exitPending = 5
 // terminal is where a fleet subcommand prints: the output format, the streams and the environment.
 type terminal struct {
 	format         string
+	stdin          io.Reader // for -f -
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -36,7 +37,7 @@ type fleetFlags struct {
 
 func registerFleet(fs *flag.FlagSet, plan bool) *fleetFlags {
 	ff := &fleetFlags{}
-	fs.StringVar(&ff.file, "f", "", "the fleet `FILE` (YAML); required")
+	fs.StringVar(&ff.file, "f", "", "the fleet `FILE` (YAML), or - for standard input; required")
 	fs.StringVar(&ff.file, "file", "", "the fleet file (same as -f)")
 	fs.Var(&ff.apps, "app", "only the app named `NAME`; repeat it, or give a comma-separated list; an empty name is an error (default every app)")
 	fs.IntVar(&ff.parallel, "parallel", fleet.DefaultParallel, "how many apps are in flight at once")
@@ -69,7 +70,7 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 		return report(out.stderr, out.format, &usageError{fmt.Sprintf("--timeout must be positive, not %v", ff.timeout)})
 	}
 	opts := fleet.Options{Parallel: ff.parallel, Getenv: out.getenv, AppTimeout: ff.timeout, AllowEndpoints: ff.allow}
-	file, err := fleet.Load(ff.file)
+	file, err := loadFleet(ff.file, out.stdin)
 	if err == nil {
 		file, err = file.Select(ff.apps...)
 	}
@@ -98,6 +99,15 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 		printFleetReport(out.stdout, rep)
 	}
 	return fleetExitCode(rep, ff.exitCode && !apply)
+}
+
+// loadFleet loads the fleet file at path, or from stdin for "-"; relative paths in a file read from stdin
+// are relative to the working directory.
+func loadFleet(path string, stdin io.Reader) (*fleet.File, error) {
+	if path == "-" {
+		return fleet.Decode(stdin, "")
+	}
+	return fleet.Load(path)
 }
 
 // reportFileErrors prints every problem of a fleet file, each on a line of its own in text, and returns

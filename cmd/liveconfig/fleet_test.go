@@ -382,3 +382,18 @@ func TestAnEmptyAppNameSelectsNothing(t *testing.T) {
 	assert.Contains(t, r.stdout, "app-2 (", "names around commas are trimmed")
 	assert.NotContains(t, r.stdout, "app-0 (")
 }
+
+// TestFleetFileFromStandardInput: -f - reads the fleet file from standard input; its errors name lines.
+func TestFleetFileFromStandardInput(t *testing.T) {
+	t.Parallel()
+	fx := newFleet(t, 2, nil)
+	content, err := os.ReadFile(fx.path)
+	require.NoError(t, err)
+	r := cliWithInput(t, fx.env, string(content), slices.Concat([]string{"plan", "-f", "-", "--exit-code"}, fx.allow())...)
+	assert.Equal(t, exitPending, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Plan: 2 apps: 2 to change, 0 unchanged, 0 failed.")
+
+	r = cliWithInput(t, nil, "apps:\n  - {name: 'a b', sdkappid: 1}\n", "plan", "-f", "-")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `fleet file:2: apps[0].name: "a b" must be`)
+}

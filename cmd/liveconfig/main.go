@@ -22,7 +22,8 @@
 // --timeout (default 30s), which bounds the whole command; Ctrl-C cancels the call in flight. Text output
 // quotes any string from the server that holds a control or format character.
 //
-// plan and apply take their apps from a fleet file (see package fleet for its format) rather than from the
+// plan and apply take their apps from a fleet file (see package fleet for its format; -f - reads it from
+// standard input, relative paths in it then relative to the working directory) rather than from the
 // environment: plan reads every app and says what apply would do; apply makes every app match the file.
 // --parallel (default 8) apps are in flight at once, --timeout (default 1m) bounds each app's calls, and a
 // terminal's stderr shows a progress line. An app's endpoint: must be https:// on a Tencent API host unless

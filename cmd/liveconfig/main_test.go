@@ -61,7 +61,14 @@ type result struct {
 // cli runs the tool with only the given environment (and PATH).
 func cli(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return cliWithInput(t, env, "", args...)
+}
+
+// cliWithInput is cli with input on the tool's standard input.
+func cliWithInput(t *testing.T, env map[string]string, input string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(input)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
