@@ -182,7 +182,7 @@ func tokenSet(fs *flag.FlagSet) action {
 			return view{}, &usageError{"give exactly one of --token and --token-file"}
 		case *tokenFile != "":
 			var err error
-			if value, err = readSecretFile(*tokenFile, "--token-file"); err != nil {
+			if value, err = readSecretFile(ctx, *tokenFile, "--token-file"); err != nil {
 				return view{}, err
 			}
 		}
@@ -257,18 +257,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := common.check(); err != nil {
 		return report(stderr, format, err)
 	}
-	cfg, err := common.clientConfig(getenv)
-	if err != nil {
-		return report(stderr, format, err)
-	}
-	client, err := liveconfig.NewClient(cfg)
-	if err != nil {
-		return report(stderr, format, err)
-	}
-	defer client.CloseIdleConnections()
-	callCtx, cancel := context.WithTimeout(ctx, common.timeout)
+	callCtx, cancel := context.WithTimeout(ctx, common.timeout) // reading a key file counts too
 	defer cancel()
-	v, err := act.run(callCtx, client)
+	v, err := runClient(callCtx, act, &common, getenv)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return report(stderr, format, &interruptedError{err})
@@ -277,6 +268,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	printView(stdout, format, v)
 	return exitOK
+}
+
+// runClient builds the client of the command line and runs act with it.
+func runClient(ctx context.Context, act action, common *commonFlags, getenv func(string) string) (view, error) {
+	cfg, err := common.clientConfig(ctx, getenv)
+	if err != nil {
+		return view{}, err
+	}
+	client, err := liveconfig.NewClient(cfg)
+	if err != nil {
+		return view{}, err
+	}
+	defer client.CloseIdleConnections()
+	return act.run(ctx, client)
 }
 
 // printHelp prints usage on request: as it is, or as the one JSON object of -o json.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"strconv"
@@ -75,8 +76,9 @@ func (c *commonFlags) regionSource(getenv func(string) string) string {
 	return "--region (or LIVECONFIG_REGION)"
 }
 
-// clientConfig builds the client's Config from the flags, then the environment.
-func (c *commonFlags) clientConfig(getenv func(string) string) (liveconfig.Config, error) {
+// clientConfig builds the client's Config from the flags, then the environment. Reading a key file ends when
+// ctx does.
+func (c *commonFlags) clientConfig(ctx context.Context, getenv func(string) string) (liveconfig.Config, error) {
 	pick := func(flagValue, env string) string {
 		if flagValue != "" {
 			return flagValue
@@ -104,7 +106,7 @@ func (c *commonFlags) clientConfig(getenv func(string) string) (liveconfig.Confi
 	} else if cfg.Endpoint == "" {
 		return cfg, &usageError{"the region is missing: set LIVECONFIG_REGION or pass --region"}
 	}
-	if cfg.SecretKey, err = c.secretKey(getenv); err != nil {
+	if cfg.SecretKey, err = c.secretKey(ctx, getenv); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -112,27 +114,52 @@ func (c *commonFlags) clientConfig(getenv func(string) string) (liveconfig.Confi
 
 // secretKey reads the key from --secret-key-file, $LIVECONFIG_SECRET_KEY or $LIVECONFIG_SECRET_KEY_FILE, in that
 // order.
-func (c *commonFlags) secretKey(getenv func(string) string) (string, error) {
+func (c *commonFlags) secretKey(ctx context.Context, getenv func(string) string) (string, error) {
 	if c.secretKeyFile != "" {
-		return readSecretFile(c.secretKeyFile, "--secret-key-file")
+		return readSecretFile(ctx, c.secretKeyFile, "--secret-key-file")
 	}
 	if key := getenv("LIVECONFIG_SECRET_KEY"); key != "" {
 		return key, nil
 	}
 	if path := getenv("LIVECONFIG_SECRET_KEY_FILE"); path != "" {
-		return readSecretFile(path, "LIVECONFIG_SECRET_KEY_FILE")
+		return readSecretFile(ctx, path, "LIVECONFIG_SECRET_KEY_FILE")
 	}
 	return "", &usageError{"the secret key is missing: set LIVECONFIG_SECRET_KEY or LIVECONFIG_SECRET_KEY_FILE, or pass --secret-key-file"}
 }
 
-// readSecretFile reads a secret as every command of the module does (see internal/secretfile). Errors name
+// readSecretFile reads a secret as every command of the module does (see internal/secretfile), until ctx
+// ends (--timeout, or Ctrl-C): a FIFO that nobody writes, or a terminal, must not hold the tool. Errors name
 // the file, never its content.
-func readSecretFile(path, what string) (string, error) {
-	secret, err := secretfile.Read(path)
-	if err != nil {
+func readSecretFile(ctx context.Context, path, what string) (string, error) {
+	secret, err := untilDone(ctx, func() (string, error) { return secretfile.Read(path) })
+	switch {
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("%s %s: not read to its end (a FIFO nobody writes?): %w", what, path, ctx.Err())
+	case err != nil:
 		return "", &usageError{fmt.Sprintf("%s %s: %v", what, path, err)}
 	}
 	return secret, nil
+}
+
+// untilDone runs read on a goroutine of its own and returns what it returns, or ctx's error as soon as ctx
+// ends. A read that blocks is left behind: the tool exits soon after.
+func untilDone[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	type result struct {
+		value T
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.value, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 // commandList is a --command flag: it repeats and takes comma-separated lists.

@@ -70,7 +70,10 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 		return report(out.stderr, out.format, &usageError{fmt.Sprintf("--timeout must be positive, not %v", ff.timeout)})
 	}
 	opts := fleet.Options{Parallel: ff.parallel, Getenv: out.getenv, AppTimeout: ff.timeout, AllowEndpoints: ff.allow}
-	file, err := loadFleet(ff.file, out.stdin)
+	file, err := untilDone(ctx, func() (*fleet.File, error) { return loadFleet(ff.file, out.stdin) })
+	if ctx.Err() != nil { // Ctrl-C while the file was read (a FIFO, or -f - from a terminal)
+		return report(out.stderr, out.format, &interruptedError{fmt.Errorf("%s: not read to its end: %w", ff.file, ctx.Err())})
+	}
 	if err == nil {
 		file, err = file.Select(ff.apps...)
 	}

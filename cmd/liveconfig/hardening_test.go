@@ -226,3 +226,71 @@ func TestInterruptExits130(t *testing.T) {
 		require.Eventually(t, func() bool { return srv.InFlight() == 0 }, 5*time.Second, 5*time.Millisecond)
 	}
 }
+
+// TestAKeyFileThatNeverEndsHoldsNothing: a key or token file that is a FIFO nobody writes ends the command at
+// --timeout, naming the file, and at the first Ctrl-C; so does a fleet file that never ends.
+func TestAKeyFileThatNeverEndsHoldsNothing(t *testing.T) {
+	t.Parallel()
+	srv, env := fakeEnv(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	delete(env, "LIVECONFIG_SECRET_KEY")
+	for _, args := range [][]string{
+		{"callback", "get", "--secret-key-file", fifo, "--timeout", "200ms"},
+		{"token", "set", "--token-file", fifo, "--timeout", "200ms", "--secret-key-file", writeKey(t)},
+	} {
+		start := time.Now()
+		r := cli(t, env, args...)
+		assert.Less(t, time.Since(start), 20*time.Second, "%v", args)
+		assert.NotEqual(t, exitOK, r.code, "%v", args)
+		assert.Contains(t, r.stderr, "--timeout 200ms ran out", "%v", args)
+		assert.Contains(t, r.stderr, fifo+": not read to its end", "%v", args)
+	}
+	envFile := map[string]string{"LIVECONFIG_SECRET_KEY_FILE": fifo}
+	for k, v := range env {
+		envFile[k] = v
+	}
+	r := cli(t, envFile, "callback", "get", "--timeout", "200ms")
+	assert.Contains(t, r.stderr, "LIVECONFIG_SECRET_KEY_FILE "+fifo+": not read to its end")
+
+	for _, args := range [][]string{
+		{"callback", "get", "--secret-key-file", fifo},
+		{"plan", "-f", fifo},
+	} {
+		cmd := exec.Command(binary, args...)
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		// Opening a FIFO to write without waiting succeeds once a reader has it open: the tool is then waiting
+		// for data that never comes (the writer stays open, writing nothing, until the tool is gone).
+		var writer *os.File
+		require.Eventually(t, func() bool {
+			w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+			writer = w
+			return err == nil
+		}, 10*time.Second, time.Millisecond)
+		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: the first Ctrl-C did not end it", args)
+		}
+		writer.Close()
+		assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), "%v: %s", args, stderr.String())
+		assert.Contains(t, stderr.String(), "not read to its end", "%v", args)
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
+
+// writeKey writes cliKey to a file and returns its path.
+func writeKey(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(path, []byte(cliKey+"\n"), 0o600))
+	return path
+}
