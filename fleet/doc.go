@@ -43,7 +43,9 @@
 //
 // [Plan] reads both parts of every app (two calls, made at once) and says, for each, create, update, delete, none or
 // unmanaged. [Apply] does the same, then sends the changes: a new or changed token before the callback, so
-// that the first webhook is already signed, and on removal the callback before the token. One app's failure
+// that the first webhook is already signed, and on removal the callback before the token. It reads every
+// part it changed back: one that another writer changed in between is a conflict (CallbackChange.Conflict,
+// TokenChange.Conflict, with what is there now), and the app fails with [ErrConflict]; nothing is retried. One app's failure
 // never stops another; a second Apply sends no change. Both run Options.Parallel apps at a time (8 by
 // default), each app with its own Client and rate limit, every Client on one shared connection pool. When ctx
 // ends, no app is started, and an app in flight stops after the call it is making (see [Options]).

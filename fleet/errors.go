@@ -16,6 +16,10 @@ var (
 	ErrSecretUnavailable = errors.New("fleet: secret unavailable")
 	// ErrNotStarted: the run was stopped (its ctx ended) before the app was started. Nothing was sent for it.
 	ErrNotStarted = errors.New("fleet: not started: the run was stopped first")
+	// ErrConflict: Apply read a part back after changing it and found something else: another writer changed
+	// it in between (the API has no compare-and-set). The part's Conflict says so, and what is there now;
+	// nothing was retried. Run again, once the other writer is done, to make it match.
+	ErrConflict = errors.New("fleet: conflict: another writer changed the part between this run's write and its read-back")
 	// ErrStopped: the run was stopped while the app was in flight, after its call in flight finished and
 	// before its next one; the report's parts say what was applied.
 	ErrStopped = errors.New("fleet: stopped before the app was done")

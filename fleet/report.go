@@ -64,6 +64,10 @@ type CallbackChange struct {
 	Added, Removed []liveconfig.Command
 	// Applied is true when Apply sent the change and Tencent accepted it.
 	Applied bool
+	// Conflict is true when Apply read the configuration back after its change and found Now instead of To
+	// (nil for none): another writer changed it in between. The app's Err then matches ErrConflict.
+	Conflict bool
+	Now      *liveconfig.CallbackConfig
 }
 
 // TokenChange is what Plan found, or Apply did, for an app's callback token. It never holds the token.
@@ -76,6 +80,11 @@ type TokenChange struct {
 	ValueChanged bool
 	// Applied is true when Apply sent the change and Tencent accepted it.
 	Applied bool
+	// Conflict is true when Apply read the token back after its change and found another: another writer
+	// changed it in between. EnabledNow is whether the token there now is enabled (nil for none); whether its
+	// value is the one written is not said beyond Conflict. The app's Err then matches ErrConflict.
+	Conflict   bool
+	EnabledNow *bool
 }
 
 // Summary counts the apps of a Report. Apps = Changed + Unchanged + Failed + NotStarted.

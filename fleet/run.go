@@ -100,8 +100,11 @@ func Plan(ctx context.Context, f *File, opts Options) (*Report, error) {
 // Apply makes every app of f match it, and reports what it did. For each app it reads both parts, as Plan
 // does, then sends the changes, one after another: a token that is new or changed before the callback configuration (so that
 // the first webhook is signed), and on removal the callback configuration before the token. A create that
-// meets a configuration someone else created meanwhile, or an update that meets none, falls back to
-// liveconfig's EnsureCallback. One app's failure never stops another. An app whose parts already match sends
+// meets a configuration someone else created meanwhile, or an update that meets none, reads the part again
+// and sends what it now takes (the report then says update, or create). After each change it reads the part
+// back: if it is not what was written, another writer changed it in between (the API has no compare-and-set),
+// and the part is a Conflict with what is there Now, the app's Err matches ErrConflict, and nothing is
+// retried. One app's failure never stops another. An app whose parts already match sends
 // nothing, so a second Apply sends no change. Its error, its UserSigs and the end of ctx are as for Plan; an
 // app stopped in flight has ErrStopped, and its parts say what was applied.
 func Apply(ctx context.Context, f *File, opts Options) (*Report, error) {
@@ -267,15 +270,20 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 		return rep
 	}
 
+	wantToken := liveconfig.CallbackToken{Token: tokenValue, Enabled: app.Token.Enabled}
 	setToken := func(ctx context.Context) error {
-		res, err := writeToken(ctx, client, rep.Token.Action, liveconfig.CallbackToken{Token: tokenValue, Enabled: app.Token.Enabled})
-		rep.Token.Applied = record(&rep, res, err)
-		return err
+		res, err := writeToken(ctx, client, rep.Token.Action, wantToken)
+		if rep.Token.Applied = record(&rep, res, err); err != nil {
+			return err
+		}
+		return readBackToken(ctx, client, app.Name, &rep.Token, wantToken)
 	}
 	setCallback := func(ctx context.Context) error {
-		res, err := writeCallback(ctx, client, rep.Callback.Action, app.Callback.Config)
-		rep.Callback.Applied = record(&rep, res, err)
-		return err
+		res, err := writeCallback(ctx, client, &rep.Callback, app.Callback)
+		if rep.Callback.Applied = record(&rep, res, err); err != nil || !rep.Callback.Action.Changes() {
+			return err
+		}
+		return readBackCallback(ctx, client, app.Name, &rep.Callback)
 	}
 	var steps []func(context.Context) error
 	tokenFirst := rep.Token.Action == ActionCreate || rep.Token.Action == ActionUpdate // the first webhook is signed
@@ -307,25 +315,64 @@ func record(rep *AppReport, res *liveconfig.Result, err error) bool {
 	return true
 }
 
-// writeCallback sends the change action stands for; a nil Result and error mean there was nothing to send.
-func writeCallback(ctx context.Context, c *liveconfig.Client, action Action, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
-	switch action {
-	case ActionCreate:
-		res, err := c.CreateCallback(ctx, cfg)
-		if errors.Is(err, liveconfig.ErrCallbackExists) {
-			return c.EnsureCallback(ctx, cfg) // created by someone else since it was read
+// writeCallback sends the change ch.Action stands for; a nil Result and error mean there was nothing to send.
+// A create that meets a configuration someone else created since it was read, or an update that meets none
+// since, reads the part again and sends what it now takes, once, and ch then says what was sent: an update
+// (with what it changed), a create, or none.
+func writeCallback(ctx context.Context, c *liveconfig.Client, ch *CallbackChange, spec CallbackSpec) (*liveconfig.Result, error) {
+	send := func() (*liveconfig.Result, error) {
+		switch ch.Action {
+		case ActionCreate:
+			return c.CreateCallback(ctx, spec.Config)
+		case ActionUpdate:
+			return c.UpdateCallback(ctx, spec.Config)
+		case ActionDelete:
+			return c.DeleteCallback(ctx)
 		}
-		return res, err
-	case ActionUpdate:
-		res, err := c.UpdateCallback(ctx, cfg)
-		if errors.Is(err, liveconfig.ErrCallbackNotFound) {
-			return c.EnsureCallback(ctx, cfg) // deleted by someone else since it was read
-		}
-		return res, err
-	case ActionDelete:
-		return c.DeleteCallback(ctx)
+		return nil, nil
 	}
-	return nil, nil
+	res, err := send()
+	if !errors.Is(err, liveconfig.ErrCallbackExists) && !errors.Is(err, liveconfig.ErrCallbackNotFound) || ch.Action == ActionDelete {
+		return res, err
+	}
+	found, readErr := c.GetCallback(ctx)
+	if readErr = ignore(readErr, liveconfig.ErrCallbackNotFound); readErr != nil {
+		return nil, readErr
+	}
+	*ch = planCallback(spec, found)
+	return send()
+}
+
+// readBackCallback reads the configuration back after ch's change was made, and reports a conflict when it
+// is not what was written.
+func readBackCallback(ctx context.Context, c *liveconfig.Client, app string, ch *CallbackChange) error {
+	found, err := c.GetCallback(ctx)
+	if err = ignore(err, liveconfig.ErrCallbackNotFound); err != nil {
+		return fmt.Errorf("fleet: %s: reading the callback configuration back: %w", app, err)
+	}
+	if found == nil && ch.To == nil || found != nil && ch.To != nil && found.Equal(*ch.To) {
+		return nil
+	}
+	ch.Conflict, ch.Now = true, found
+	return fmt.Errorf("fleet: %s: callback: %w", app, ErrConflict)
+}
+
+// readBackToken reads the token back after ch's change was made, and reports a conflict when it is not what
+// was written (want, or none after a delete).
+func readBackToken(ctx context.Context, c *liveconfig.Client, app string, ch *TokenChange, want liveconfig.CallbackToken) error {
+	found, err := c.GetCallbackToken(ctx)
+	if err = ignore(err, liveconfig.ErrTokenNotFound); err != nil {
+		return fmt.Errorf("fleet: %s: reading the token back: %w", app, err)
+	}
+	deleted := ch.Action == ActionDelete
+	if deleted && found == nil || !deleted && found != nil && *found == want {
+		return nil
+	}
+	ch.Conflict = true
+	if found != nil {
+		ch.EnabledNow = &found.Enabled
+	}
+	return fmt.Errorf("fleet: %s: token: %w", app, ErrConflict)
 }
 
 // writeToken sends the change action stands for; a nil Result and error mean there was nothing to send.

@@ -50,7 +50,7 @@ func exitCode(err error) int {
 	case errors.Is(err, liveconfig.ErrAuth):
 		return exitAuth
 	case errors.Is(err, liveconfig.ErrCallbackExists), errors.Is(err, liveconfig.ErrCallbackNotFound),
-		errors.Is(err, liveconfig.ErrTokenNotFound):
+		errors.Is(err, liveconfig.ErrTokenNotFound), errors.Is(err, fleet.ErrConflict):
 		return exitConflict
 	}
 	return exitFailure

@@ -111,19 +111,19 @@ func BenchmarkFleet(b *testing.B) {
 		report(b, u, floor*time.Duration(b.N), 2)
 	})
 	b.Run("apply", func(b *testing.B) {
-		floor := bareFleetCalls(b, fb.srv, 2)
+		floor := bareFleetCalls(b, fb.srv, 4) // two writes, each read back
 		var u usage
 		b.ResetTimer()
 		for range b.N {
 			b.StopTimer()
-			fb.srv.Reset() // every app changes: 2 reads, a token and a callback to create
+			fb.srv.Reset() // every app changes: 2 reads, a token and a callback to create, each read back
 			for _, app := range fb.srv.Apps() {
 				app.InjectFault("", liveconfigtest.Fault{Times: liveconfigtest.Always, Delay: benchFleetLatency})
 			}
 			b.StartTimer()
 			u = u.add(fb.run(b, args("apply")...))
 		}
-		report(b, u, floor*time.Duration(b.N), 4)
+		report(b, u, floor*time.Duration(b.N), 6) // 2 reads, 2 writes, 2 read-backs
 	})
 }
 

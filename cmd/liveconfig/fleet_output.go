@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ type (
 		Added   []string      `json:"added,omitempty"`   // with update
 		Removed []string      `json:"removed,omitempty"` // with update
 		Applied *bool         `json:"applied,omitempty"` // apply only
+		// Conflict and Now: apply read the part back after its change and found Now (null for none) instead.
+		Conflict bool            `json:"conflict,omitempty"`
+		Now      json.RawMessage `json:"now,omitempty"`
 	}
 	fleetTokenJSON struct {
 		Action       fleet.Action `json:"action"`
@@ -38,6 +42,9 @@ type (
 		EnabledTo    *bool        `json:"enabled_to"`
 		ValueChanged bool         `json:"value_changed"`
 		Applied      *bool        `json:"applied,omitempty"` // apply only
+		// Conflict and EnabledNow: apply read the token back after its change and found another.
+		Conflict   bool            `json:"conflict,omitempty"`
+		EnabledNow json.RawMessage `json:"enabled_now,omitempty"`
 	}
 	fleetSummaryJSON struct {
 		Apps        int  `json:"apps"`
@@ -66,6 +73,12 @@ func fleetReportJSON(rep *fleet.Report) fleetJSON {
 		if rep.Applied {
 			a.Callback.Applied, a.Token.Applied = &app.Callback.Applied, &app.Token.Applied
 		}
+		if app.Callback.Conflict {
+			a.Callback.Conflict, a.Callback.Now = true, rawJSON(callbackOrNull(app.Callback.Now))
+		}
+		if app.Token.Conflict {
+			a.Token.Conflict, a.Token.EnabledNow = true, rawJSON(app.Token.EnabledNow)
+		}
 		if app.Err != nil {
 			detail := detailOf(fleetAppError(app.Err))
 			a.Error = &detail
@@ -76,6 +89,12 @@ func fleetReportJSON(rep *fleet.Report) fleetJSON {
 	out.Summary = fleetSummaryJSON{Apps: s.Apps, Changed: s.Changed, Unchanged: s.Unchanged, Failed: s.Failed,
 		NotStarted: s.NotStarted, Interrupted: rep.Interrupted}
 	return out
+}
+
+// rawJSON encodes v, null included, for a field that is there only sometimes.
+func rawJSON(v any) json.RawMessage {
+	data, _ := json.Marshal(v)
+	return data
 }
 
 func callbackOrNull(cfg *liveconfig.CallbackConfig) *callbackJSON {
@@ -95,7 +114,13 @@ func printFleetReport(w io.Writer, rep *fleet.Report) {
 			continue
 		}
 		fmt.Fprintln(w, "  callback: "+describeCallback(app.Callback)+doneMark(rep, app.Callback.Action, app.Callback.Applied))
+		if app.Callback.Conflict {
+			fmt.Fprintln(w, "  conflict: another writer changed it; now "+describeConfig(app.Callback.Now))
+		}
 		fmt.Fprintln(w, "  token:    "+describeToken(app.Token)+doneMark(rep, app.Token.Action, app.Token.Applied))
+		if app.Token.Conflict {
+			fmt.Fprintln(w, "  conflict: another writer changed the token; now "+describeTokenNow(app.Token.EnabledNow))
+		}
 		if len(app.RequestIDs) > 0 {
 			fmt.Fprintln(w, "  requests: "+printable(strings.Join(app.RequestIDs, " ")))
 		}
@@ -171,4 +196,12 @@ func describeToken(ch fleet.TokenChange) string {
 		return fmt.Sprintf("%s (enabled: %t)", ch.Action, *ch.EnabledFrom)
 	}
 	return string(ch.Action)
+}
+
+// describeTokenNow says what token a read-back found, never its value.
+func describeTokenNow(enabled *bool) string {
+	if enabled == nil {
+		return "no token"
+	}
+	return fmt.Sprintf("a token that is not the one set (enabled: %t)", *enabled)
 }

@@ -397,3 +397,41 @@ func TestFleetFileFromStandardInput(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `fleet file:2: apps[0].name: "a b" must be`)
 }
+
+// TestAConflictIsReportedAndExits4: a part that apply found changed by another writer when it read it back
+// says so in text and in JSON, and the app's exit code is the state-conflict one.
+func TestAConflictIsReportedAndExits4(t *testing.T) {
+	t.Parallel()
+	want := &liveconfig.CallbackConfig{URL: "https://live.example.com/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
+	theirs := &liveconfig.CallbackConfig{URL: "https://theirs.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterDestroyRoom}}
+	enabled := false
+	rep := &fleet.Report{Applied: true, Apps: []fleet.AppReport{{
+		Name: "prod", SDKAppID: 1400000001,
+		Callback: fleet.CallbackChange{Action: fleet.ActionCreate, To: want, Applied: true, Conflict: true, Now: theirs},
+		Token: fleet.TokenChange{Action: fleet.ActionCreate, EnabledTo: new(true), ValueChanged: true, Applied: true,
+			Conflict: true, EnabledNow: &enabled},
+		Err: fmt.Errorf("fleet: prod: callback: %w", fleet.ErrConflict),
+	}}}
+	var text bytes.Buffer
+	printFleetReport(&text, rep)
+	assert.Contains(t, text.String(), "  callback: create https://live.example.com/cb [Live.CallbackAfterCreateRoom] (done)\n"+
+		"  conflict: another writer changed it; now https://theirs.example/cb [Live.CallbackAfterDestroyRoom]\n")
+	assert.Contains(t, text.String(), "  conflict: another writer changed the token; now a token that is not the one set (enabled: false)\n")
+	var out bytes.Buffer
+	writeJSON(&out, fleetReportJSON(rep))
+	app := decodeJSON(t, out.String())["apps"].([]any)[0].(map[string]any)
+	callback, token := app["callback"].(map[string]any), app["token"].(map[string]any)
+	assert.Equal(t, true, callback["conflict"])
+	assert.Equal(t, map[string]any{"url": theirs.URL, "commands": []any{"Live.CallbackAfterDestroyRoom"}}, callback["now"])
+	assert.Equal(t, true, token["conflict"])
+	assert.Equal(t, false, token["enabled_now"])
+	assert.Equal(t, exitConflict, fleetExitCode(rep, false))
+
+	rep.Apps[0].Callback.Now = nil
+	out.Reset()
+	writeJSON(&out, fleetReportJSON(rep))
+	callback = decodeJSON(t, out.String())["apps"].([]any)[0].(map[string]any)["callback"].(map[string]any)
+	now, ok := callback["now"]
+	assert.True(t, ok, "now is there, null, when nothing is")
+	assert.Nil(t, now)
+}
