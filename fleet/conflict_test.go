@@ -20,7 +20,9 @@ type otherWriter struct {
 	once  *sync.Once
 }
 
-func (o otherWriter) CallStart(ctx context.Context, _ liveconfig.CallInfo) context.Context { return ctx }
+func (o otherWriter) CallStart(ctx context.Context, _ liveconfig.CallInfo) context.Context {
+	return ctx
+}
 func (o otherWriter) AttemptStart(ctx context.Context, _ liveconfig.AttemptInfo) context.Context {
 	return ctx
 }
