@@ -4,12 +4,14 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/fleet"
+	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
 // otherWriter is an Observer that plays another writer: once, as the first attempt of op ends, it calls write,
@@ -136,4 +138,59 @@ func TestACreateThatMeetsAConfigurationReportsTheUpdate(t *testing.T) {
 	assert.Len(t, app.RequestsTo(liveconfig.OpUpdateCallback), 1)
 	got, _ := app.Callback()
 	assert.Equal(t, "https://live.example.com/cb", got.URL)
+}
+
+// TestOfTwoRacingAppliesTheLoserIsTold: two applies of files that differ in the callback URL, at once over 30
+// apps, with every read taking 50 ms so that both updates land before either read-back: for every app, exactly
+// one run is told of a conflict, and the other's URL is the one that stuck. (A write undone after its own
+// read-back cannot be seen by that run: the read-back tells what was there once the write was made.)
+func TestOfTwoRacingAppliesTheLoserIsTold(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t, 30)
+	for _, app := range fx.srv.Apps() {
+		// Both update (a create could meet the other's and read again, which would put its write later).
+		app.SetCallback(&liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{roomCreated}})
+		app.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Times: liveconfigtest.Always, Delay: 50 * time.Millisecond})
+	}
+	file := func(url string) *fleet.File {
+		return fx.file(t, "  callback:\n    url: "+url+"\n    commands: [Live.CallbackAfterCreateRoom]\n", func(int) string { return "" })
+	}
+	urls := []string{"https://a.example/cb", "https://b.example/cb"}
+	// Each app's first read waits for the other run's, so that the two runs meet app by app however their
+	// starts are spread (signing, the race detector).
+	met := map[string]*sync.WaitGroup{}
+	for _, app := range fx.file(t, "", func(int) string { return "" }).Apps {
+		met[app.Name] = &sync.WaitGroup{}
+		met[app.Name].Add(2)
+	}
+	reports := make([]*fleet.Report, 2)
+	var wg sync.WaitGroup
+	for i, url := range urls {
+		wg.Go(func() {
+			opts := fx.options()
+			opts.Parallel = 30
+			opts.Configure = func(app *fleet.App, cfg *liveconfig.Config) {
+				meet := met[app.Name]
+				cfg.Observer = otherWriter{op: liveconfig.OpGetCallback, once: &sync.Once{}, write: func() { meet.Done(); meet.Wait() }}
+			}
+			var err error
+			reports[i], err = fleet.Apply(context.Background(), file(url), opts)
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	for i, app := range fx.srv.Apps() {
+		got, ok := app.Callback()
+		require.True(t, ok)
+		a, b := reports[0].Apps[i], reports[1].Apps[i]
+		require.NotEqual(t, a.Callback.Conflict, b.Callback.Conflict, "%s: exactly one run is told (a: %v, b: %v)", a.Name, a.Err, b.Err)
+		winner, loser := a, b
+		if a.Callback.Conflict {
+			winner, loser = b, a
+		}
+		assert.NoError(t, winner.Err)
+		assert.Equal(t, winner.Callback.To.URL, got.URL, "%s: the URL of the run not told is the one that stuck", a.Name)
+		assert.ErrorIs(t, loser.Err, fleet.ErrConflict)
+		assert.Equal(t, got.URL, loser.Callback.Now.URL)
+	}
 }
