@@ -9,14 +9,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/go-tuilive/liveconfig"
 )
 
-// MaxFileBytes bounds a fleet file: 64 MiB holds hundreds of thousands of apps.
-const MaxFileBytes = 64 << 20
+// MaxFileBytes bounds a fleet file: 8 MiB holds about 200,000 apps of one line each, and decoding a file of
+// that size stays under 1 GiB of memory whatever it holds (BENCHMARKS.md: 650 MB for 200,000 apps, 840 MB for
+// the worst shape found, one list of four million items). A larger file is refused before it is decoded.
+const MaxFileBytes = 8 << 20
 
 // maxCommands bounds the command words of one callback configuration.
 const maxCommands = 256
@@ -33,6 +36,9 @@ func Load(path string) (*File, error) {
 		return nil, &FileError{Path: path, Reason: fmt.Sprintf("cannot be opened: %v", errors.Unwrap(err))}
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileBytes {
+		return nil, &FileError{Path: path, Reason: tooLarge(fmt.Sprintf("is %d bytes", st.Size()))}
+	}
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return nil, &FileError{Path: path, Reason: err.Error()}
@@ -55,7 +61,7 @@ func decode(r io.Reader, path, dir string) (*File, error) {
 		return nil, &FileError{Path: path, Reason: "cannot be read: " + err.Error()}
 	}
 	if len(data) > MaxFileBytes {
-		return nil, &FileError{Path: path, Reason: fmt.Sprintf("is larger than %d MiB", MaxFileBytes>>20)}
+		return nil, &FileError{Path: path, Reason: tooLarge("is larger")}
 	}
 	d := &decoder{path: path, dir: dir}
 	file := d.file(data)
@@ -63,6 +69,31 @@ func decode(r io.Reader, path, dir string) (*File, error) {
 		return nil, err
 	}
 	return file, nil
+}
+
+// firstInvalidUTF8 finds the first byte of data that is not valid UTF-8, by line and column (both from 1,
+// the column counted in bytes); YAML's own error names no line for it.
+func firstInvalidUTF8(data []byte) (line, col int, found bool) {
+	if utf8.Valid(data) {
+		return 0, 0, false
+	}
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, i - start + 1, true
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return 0, 0, false
+}
+
+// tooLarge is the reason a file over MaxFileBytes is refused: what it is, and the cap.
+func tooLarge(size string) string {
+	return fmt.Sprintf("%s, over the %d MiB (%d bytes) a fleet file may have; split the fleet into several files", size, MaxFileBytes>>20, MaxFileBytes)
 }
 
 // decoder walks the YAML tree of a fleet file, collecting every problem with its line.
@@ -104,6 +135,8 @@ func (d *decoder) file(data []byte) *File {
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.fail(0, "", "is empty: it needs an apps list")
+		} else if line, col, bad := firstInvalidUTF8(data); bad {
+			d.fail(line, "", "is not UTF-8: column %d holds a byte that is not valid UTF-8", col)
 		} else {
 			d.fail(0, "", "is not YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 		}

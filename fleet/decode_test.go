@@ -335,3 +335,24 @@ func TestTheREADMEsFileDecodes(t *testing.T) {
 	assert.Len(t, de.Callback.Config.Commands, 2, "the defaults' commands")
 	assert.Equal(t, fleet.Absent, f.Apps[2].Token.Want)
 }
+
+// TestAFileOverTheCapIsRefusedWithItsSize: a fleet file over MaxFileBytes is refused before it is decoded,
+// saying how large it is and what the cap is; from a reader, that it is larger.
+func TestAFileOverTheCapIsRefusedWithItsSize(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	big := "# " + strings.Repeat("x", fleet.MaxFileBytes) + "\napps: []\n"
+	require.NoError(t, os.WriteFile(path, []byte(big), 0o600))
+	_, err := fleet.Load(path)
+	require.ErrorIs(t, err, fleet.ErrInvalidFile)
+	assert.EqualError(t, err, fmt.Sprintf("%s: is %d bytes, over the 8 MiB (8388608 bytes) a fleet file may have; split the fleet into several files", path, len(big)))
+	_, err = fleet.Decode(strings.NewReader(big), "")
+	assert.EqualError(t, err, "fleet file: is larger, over the 8 MiB (8388608 bytes) a fleet file may have; split the fleet into several files")
+}
+
+func TestNonUTF8InputNamesTheLine(t *testing.T) {
+	t.Parallel()
+	_, err := fleet.Decode(strings.NewReader("apps:\n  - name: caf\xe9\n"), "")
+	require.ErrorIs(t, err, fleet.ErrInvalidFile)
+	assert.EqualError(t, err, "fleet file:2: is not UTF-8: column 14 holds a byte that is not valid UTF-8")
+}
