@@ -317,6 +317,18 @@ func TestSecretRead(t *testing.T) {
 		require.True(t, errors.As(err, &se))
 		assert.Contains(t, err.Error(), s.String())
 	}
+
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	_, err = fleet.Secret{Env: "EMPTY"}.Lookup(lookup)
+	assert.EqualError(t, err, "fleet: environment variable EMPTY is empty", "set, but empty")
+	env["BLANK"] = " \n"
+	_, err = fleet.Secret{Env: "BLANK"}.Lookup(lookup)
+	assert.EqualError(t, err, "fleet: environment variable BLANK is empty")
+	_, err = fleet.Secret{Env: "UNSET"}.Lookup(lookup)
+	assert.EqualError(t, err, "fleet: environment variable UNSET is not set")
+	got, err = fleet.Secret{Env: "SET"}.Lookup(lookup)
+	require.NoError(t, err)
+	assert.Equal(t, "from-env", got)
 }
 
 // TestTheREADMEsFileDecodes keeps the README's fleet file one that Load takes.

@@ -90,11 +90,25 @@ func (s Secret) String() string {
 }
 
 // Read returns the secret, without the white space around it (the line break an editor leaves at the end of a
-// file). getenv looks environment variables up (os.Getenv when nil). It returns a [*SecretError] when the
-// variable is unset or empty, or the file is missing, empty, larger than 64 KiB or not a regular file (a
-// FIFO, a device: a fleet file is data, and must not make the run wait or read a device); the error names
-// where the secret was looked for, never what was found.
+// file). getenv looks environment variables up (os.LookupEnv when nil); as it cannot tell a variable that is
+// set but empty from one that is not set, both are "is not set" through it: Lookup tells them apart. It
+// returns a [*SecretError] when the variable is unset or empty, or the file is missing, empty, larger than 64
+// KiB or not a regular file (a FIFO, a device: a fleet file is data, and must not make the run wait or read a
+// device); the error names where the secret was looked for, never what was found.
 func (s Secret) Read(getenv func(string) string) (string, error) {
+	var lookup func(string) (string, bool)
+	if getenv != nil {
+		lookup = func(name string) (string, bool) {
+			v := getenv(name)
+			return v, v != ""
+		}
+	}
+	return s.Lookup(lookup)
+}
+
+// Lookup is Read with lookupEnv (os.LookupEnv when nil), which tells a variable that is set but empty, or
+// only white space ("is empty"), from one that is not set ("is not set").
+func (s Secret) Lookup(lookupEnv func(string) (string, bool)) (string, error) {
 	if s.Env == "" {
 		value, err := secretfile.ReadRegular(s.File)
 		if err != nil {
@@ -102,12 +116,16 @@ func (s Secret) Read(getenv func(string) string) (string, error) {
 		}
 		return value, nil
 	}
-	if getenv == nil {
-		getenv = os.Getenv
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
 	}
-	value := strings.TrimSpace(getenv(s.Env))
-	if value == "" {
+	value, ok := lookupEnv(s.Env)
+	value = strings.TrimSpace(value)
+	switch {
+	case !ok:
 		return "", &SecretError{Secret: s, Reason: "is not set"}
+	case value == "":
+		return "", &SecretError{Secret: s, Reason: "is empty"}
 	}
 	return value, nil
 }

@@ -33,8 +33,12 @@ type Options struct {
 	// host. Nil means a client on liveconfig.NewTransport with Parallel idle connections per host, whose idle
 	// connections are closed when the run ends.
 	HTTPClient *http.Client
-	// Getenv looks up the environment variables that secret_key_env and token_env name. Nil means os.Getenv.
+	// Getenv looks up the environment variables that secret_key_env and token_env name. Through it a
+	// variable that is set but empty reads as not set; LookupEnv tells the two apart.
 	Getenv func(string) string
+	// LookupEnv, when set, is used in place of Getenv, and a variable that is set but empty is then reported
+	// as "is empty", one not set as "is not set". Both nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 	// Configure, when set, is called with each app's liveconfig.Config before its Client is built, to set
 	// what the file does not say: Logger, Observer, Retry, Timeout, a shared Limiter.
 	Configure func(app *App, cfg *liveconfig.Config)
@@ -204,14 +208,14 @@ func notStarted(app *App) AppReport {
 // made; the call in flight goes on, bounded by AppTimeout.
 func (r *runner) app(stop context.Context, app *App) AppReport {
 	rep := newReport(app)
-	key, err := app.SecretKey.Read(r.opts.Getenv)
+	key, err := r.secret(app.SecretKey)
 	if err != nil {
 		rep.Err = forApp(err, app.Name, "secret key")
 		return rep
 	}
 	var tokenValue string
 	if app.Token.Want == Present {
-		if tokenValue, err = app.Token.Value.Read(r.opts.Getenv); err != nil {
+		if tokenValue, err = r.secret(app.Token.Value); err != nil {
 			rep.Err = forApp(err, app.Name, "token")
 			return rep
 		}
@@ -302,6 +306,14 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 		}
 	}
 	return rep
+}
+
+// secret reads s through LookupEnv, else Getenv, else the process's environment.
+func (r *runner) secret(s Secret) (string, error) {
+	if r.opts.LookupEnv == nil && r.opts.Getenv != nil {
+		return s.Read(r.opts.Getenv)
+	}
+	return s.Lookup(r.opts.LookupEnv)
 }
 
 // record notes the request id of a change that was made, and reports whether one was.

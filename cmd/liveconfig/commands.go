@@ -213,7 +213,11 @@ func tokenGet(fs *flag.FlagSet) action {
 
 // run parses args, runs the subcommand and prints its result or error. It returns the exit code. ctx ends
 // when the user interrupts the tool.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	getenv := func(name string) string {
+		v, _ := lookupEnv(name)
+		return v
+	}
 	format, args, err := takeOutput(args)
 	if err != nil {
 		return report(stderr, format, err)
@@ -244,7 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return report(stderr, format, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
 	}
 	if act.fleet != nil {
-		return act.fleet(ctx, &terminal{format: format, stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+		return act.fleet(ctx, &terminal{format: format, stdin: os.Stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv})
 	}
 	if !act.needsClient {
 		v, err := act.run(ctx, nil)

@@ -22,7 +22,7 @@ type terminal struct {
 	format         string
 	stdin          io.Reader // for -f -
 	stdout, stderr io.Writer
-	getenv         func(string) string
+	lookupEnv      func(string) (string, bool)
 }
 
 // fleetFlags are the flags of plan and apply.
@@ -69,7 +69,7 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 	case ff.timeout <= 0:
 		return report(out.stderr, out.format, &usageError{fmt.Sprintf("--timeout must be positive, not %v", ff.timeout)})
 	}
-	opts := fleet.Options{Parallel: ff.parallel, Getenv: out.getenv, AppTimeout: ff.timeout, AllowEndpoints: ff.allow}
+	opts := fleet.Options{Parallel: ff.parallel, LookupEnv: out.lookupEnv, AppTimeout: ff.timeout, AllowEndpoints: ff.allow}
 	file, err := untilDone(ctx, func() (*fleet.File, error) { return loadFleet(ff.file, out.stdin) })
 	if ctx.Err() != nil { // Ctrl-C while the file was read (a FIFO, or -f - from a terminal)
 		return report(out.stderr, out.format, &interruptedError{fmt.Errorf("%s: not read to its end: %w", ff.file, ctx.Err())})

@@ -65,7 +65,9 @@ func (fx *fleetFixture) run(t *testing.T, args ...string) result {
 	args = slices.Concat(args[:1], fx.allow(), args[1:])
 	r := cli(t, fx.env, args...)
 	for name, secret := range fx.env {
-		assert.NotContains(t, r.stdout+r.stderr, secret, "%s is never printed", name)
+		if secret != "" {
+			assert.NotContains(t, r.stdout+r.stderr, secret, "%s is never printed", name)
+		}
 	}
 	return r
 }
@@ -175,6 +177,9 @@ func TestFleetExitCodes(t *testing.T) {
 	r = fx.run(t, "plan", "-f", fx.path)
 	assert.Equal(t, exitUsage, r.code, "a missing secret (2) is worse than auth (3)")
 	assert.Contains(t, r.stdout, "  error:    fleet: app-3: secret key: environment variable KEY_3 is not set\n")
+	fx.env["KEY_3"] = ""
+	r = fx.run(t, "plan", "-f", fx.path)
+	assert.Contains(t, r.stdout, "  error:    fleet: app-3: secret key: environment variable KEY_3 is empty\n", "set, but empty")
 
 	r = fx.run(t, "plan")
 	assert.Equal(t, exitUsage, r.code)
@@ -288,8 +293,8 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		}
 	}()
 	var stdout bytes.Buffer
-	getenv := func(k string) string { return fx.env[k] }
-	code := run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, tty, getenv)
+	lookupEnv := func(k string) (string, bool) { v, ok := fx.env[k]; return v, ok }
+	code := run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, tty, lookupEnv)
 	tty.Close()
 	assert.Equal(t, exitOK, code)
 	select {
@@ -302,7 +307,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	assert.NotContains(t, stdout.String(), "apps done", "the report alone on stdout")
 
 	var stderr bytes.Buffer
-	assert.Equal(t, exitOK, run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, &stderr, getenv))
+	assert.Equal(t, exitOK, run(context.Background(), slices.Concat([]string{"plan", "-f", fx.path}, fx.allow()), &stdout, &stderr, lookupEnv))
 	assert.Empty(t, stderr.String(), "no progress when stderr is not a terminal")
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	require.NoError(t, err)

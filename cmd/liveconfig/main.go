@@ -52,7 +52,7 @@ func main() {
 	// After the first signal the default action is back: a second Ctrl-C ends the tool at once, for a plan or
 	// an apply that is waiting on the calls in flight.
 	context.AfterFunc(ctx, stop)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
