@@ -101,15 +101,47 @@ type decoder struct {
 	path     string
 	dir      string
 	problems []*FileError
-	more     int // problems past maxProblems
+	more     int   // problems past maxProblems
+	via      []int // the lines of the aliases the walk is inside, outermost first
+}
+
+// lineOf is where a problem at line is reported: inside an alias, at the alias (the app that uses it), with
+// line as the anchor's; else at line itself.
+func (d *decoder) lineOf(line int) (at, anchor int) {
+	if len(d.via) == 0 || line == 0 {
+		return line, 0
+	}
+	return d.via[0], line
+}
+
+// through walks n with walk, marking the walk as inside an alias when n is one (used at line).
+func (d *decoder) through(n *yaml.Node, line int, walk func(*yaml.Node)) {
+	if n == nil || n.Kind != yaml.AliasNode {
+		walk(n)
+		return
+	}
+	d.via = append(d.via, line)
+	defer func() { d.via = d.via[:len(d.via)-1] }()
+	walk(resolve(n))
 }
 
 func (d *decoder) fail(line int, where, format string, args ...any) {
+	at, anchor := d.lineOf(line)
+	d.failAt(at, anchor, where, format, args...)
+}
+
+// failAt reports a problem at line; anchor, when not 0, is the line of the value the problem is in, reached
+// through an alias used at line.
+func (d *decoder) failAt(line, anchor int, where, format string, args ...any) {
 	if len(d.problems) == maxProblems {
 		d.more++
 		return
 	}
-	d.problems = append(d.problems, &FileError{Path: d.path, Line: line, Where: where, Reason: fmt.Sprintf(format, args...)})
+	reason := fmt.Sprintf(format, args...)
+	if anchor != 0 && anchor != line {
+		reason += fmt.Sprintf(" (in the anchor's value, line %d)", anchor)
+	}
+	d.problems = append(d.problems, &FileError{Path: d.path, Line: line, Where: where, Reason: reason})
 }
 
 func (d *decoder) err() error {
@@ -167,7 +199,7 @@ func (d *decoder) file(data []byte) *File {
 				return
 			}
 			for i, item := range n.Content {
-				apps = append(apps, d.layer(resolve(item), fmt.Sprintf("apps[%d]", i), false))
+				d.through(item, item.Line, func(n *yaml.Node) { apps = append(apps, d.layer(n, fmt.Sprintf("apps[%d]", i), false)) })
 			}
 		},
 	}, nil)
@@ -219,7 +251,7 @@ func (d *decoder) mapping(n *yaml.Node, where string, handlers map[string]func(*
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, value := n.Content[i], resolve(n.Content[i+1])
+		key, value := n.Content[i], n.Content[i+1]
 		at := join(where, key.Value)
 		if first, dup := seen[key.Value]; dup {
 			d.fail(key.Line, at, "is given twice (first on line %d)", first)
@@ -239,7 +271,7 @@ func (d *decoder) mapping(n *yaml.Node, where string, handlers map[string]func(*
 			d.fail(key.Line, at, "is not a key of %s (known: %s)", orTop(where), known(handlers))
 			continue
 		}
-		handle(value)
+		d.through(value, key.Line, handle)
 	}
 }
 
@@ -283,12 +315,18 @@ var refusedTokenKeys = map[string]string{"token": tokenInFile, "value": tokenInF
 
 // field is one value of a layer, with whether the layer set it and where.
 type field[T any] struct {
-	set   bool
-	value T
-	line  int
+	set    bool
+	value  T
+	line   int
+	anchor int // the line of the value itself when it came through an alias; 0 otherwise
 }
 
-func (f *field[T]) put(n *yaml.Node, v T) { *f = field[T]{set: true, value: v, line: n.Line} }
+// put sets the field to v, found at n. Inside a value reached through an alias, the field's line is the
+// alias's (where the app uses it) and anchor the line of the value itself.
+func (f *field[T]) put(d *decoder, n *yaml.Node, v T) {
+	line, anchor := d.lineOf(n.Line)
+	*f = field[T]{set: true, value: v, line: line, anchor: anchor}
+}
 
 // layer is what one mapping of the file, defaults or an app, says, before the two are merged.
 type layer struct {
@@ -320,7 +358,7 @@ func (d *decoder) layer(n *yaml.Node, where string, isDefaults bool) layer {
 					d.fail(v.Line, join(where, "region"), "%s", reason(err))
 					return
 				}
-				l.region.put(v, r)
+				l.region.put(d, v, r)
 			}
 		},
 		"endpoint":        d.stringInto(&l.endpoint, join(where, "endpoint")),
@@ -343,7 +381,7 @@ func (d *decoder) layer(n *yaml.Node, where string, isDefaults bool) layer {
 					d.fail(v.Line, join(where, "name"), "%q must be 1 to 64 letters, digits, '-' or '_'", s)
 					return
 				}
-				l.name.put(v, s)
+				l.name.put(d, v, s)
 			}
 		}
 		handlers["sdkappid"] = func(v *yaml.Node) {
@@ -353,7 +391,7 @@ func (d *decoder) layer(n *yaml.Node, where string, isDefaults bool) layer {
 					d.fail(v.Line, join(where, "sdkappid"), "%q is not a positive whole number", s)
 					return
 				}
-				l.sdkAppID.put(v, id)
+				l.sdkAppID.put(d, v, id)
 			}
 		}
 	}
@@ -406,7 +444,7 @@ func (d *decoder) stringInto(f *field[string], where string) func(*yaml.Node) {
 				d.fail(n.Line, where, "must not be blank")
 				return
 			}
-			f.put(n, s)
+			f.put(d, n, s)
 		}
 	}
 }
@@ -418,7 +456,7 @@ func (d *decoder) envInto(f *field[string], where string) func(*yaml.Node) {
 				d.fail(n.Line, where, "%q is not an environment variable name (letters, digits and '_', not starting with a digit)", s)
 				return
 			}
-			f.put(n, s)
+			f.put(d, n, s)
 		}
 	}
 }
@@ -434,7 +472,7 @@ func (d *decoder) pathInto(f *field[string], where string) func(*yaml.Node) {
 			if !filepath.IsAbs(s) && d.dir != "" {
 				s = filepath.Join(d.dir, s)
 			}
-			f.put(n, s)
+			f.put(d, n, s)
 		}
 	}
 }
@@ -446,9 +484,9 @@ func (d *decoder) part(n *yaml.Node, where string, want *field[Want], literal st
 	}
 	switch n.Value {
 	case "absent":
-		want.put(n, Absent)
+		want.put(d, n, Absent)
 	case "unmanaged":
-		want.put(n, Unmanaged)
+		want.put(d, n, Unmanaged)
 	default:
 		if literal != "" && n.Tag != "!!null" {
 			d.fail(n.Line, where, "%s", literal)
@@ -463,9 +501,20 @@ func (d *decoder) callback(n *yaml.Node, where string, l *layer) {
 	if d.part(n, where, &l.callback, "") {
 		return
 	}
-	l.callback.put(n, Present)
+	l.callback.put(d, n, Present)
+	url := d.stringInto(&l.url, join(where, "url"))
 	d.mapping(n, where, map[string]func(*yaml.Node){
-		"url": d.stringInto(&l.url, join(where, "url")),
+		"url": func(v *yaml.Node) {
+			// Checked here, on its own, so that a bad url is reported even when the commands are bad too.
+			var input *liveconfig.InputError
+			if v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) != "" {
+				if err := (liveconfig.CallbackConfig{URL: v.Value}).Validate(); errors.As(err, &input) && input.Field == "URL" {
+					d.fail(v.Line, where, "url %s", input.Reason)
+					return
+				}
+			}
+			url(v) // the other checks of a string, and the field
+		},
 		"commands": func(v *yaml.Node) {
 			at := join(where, "commands")
 			switch {
@@ -492,7 +541,7 @@ func (d *decoder) callback(n *yaml.Node, where string, l *layer) {
 				}
 				cmds = append(cmds, c)
 			}
-			l.commands.put(v, cmds)
+			l.commands.put(d, v, cmds)
 		},
 	}, nil)
 }
@@ -501,7 +550,7 @@ func (d *decoder) token(n *yaml.Node, where string, l *layer) {
 	if d.part(n, where, &l.token, tokenInFile) {
 		return
 	}
-	l.token.put(n, Present)
+	l.token.put(d, n, Present)
 	d.mapping(n, where, map[string]func(*yaml.Node){
 		"token_env":  d.envInto(&l.tokenEnv, join(where, "token_env")),
 		"token_file": d.pathInto(&l.tokenFile, join(where, "token_file")),
@@ -516,7 +565,7 @@ func (d *decoder) token(n *yaml.Node, where string, l *layer) {
 				d.fail(v.Line, at, "must be true or false")
 				return
 			}
-			l.enabled.put(v, b)
+			l.enabled.put(d, v, b)
 		},
 	}, refusedTokenKeys)
 }

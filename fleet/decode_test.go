@@ -368,3 +368,54 @@ func TestNonUTF8InputNamesTheLine(t *testing.T) {
 	require.ErrorIs(t, err, fleet.ErrInvalidFile)
 	assert.EqualError(t, err, "fleet file:2: is not UTF-8: column 14 holds a byte that is not valid UTF-8")
 }
+
+// TestAProblemReachedThroughAnAliasIsReportedWhereTheAppUsesIt: a bad value shared with an alias is reported
+// for each app that has it: at the app's own line, with the anchor's line beside it.
+func TestAProblemReachedThroughAnAliasIsReportedWhereTheAppUsesIt(t *testing.T) {
+	t.Parallel()
+	_, err := fleet.Decode(strings.NewReader(`apps:
+  - name: a
+    sdkappid: 1400000001
+    region: singapore
+    identifier: administrator
+    secret_key_env: K
+    callback: &cb
+      url: "https://x.example/cb#frag"
+      commands: [Live.CallbackAfterCreateRoom]
+  - name: b
+    sdkappid: 1400000002
+    region: singapore
+    identifier: administrator
+    secret_key_env: K
+    callback: *cb
+  - &c {name: c, sdkappid: 1400000003, region: mars, identifier: administrator, secret_key_env: K}
+`), "")
+	require.Error(t, err)
+	var lines []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		lines = append(lines, e.Error())
+	}
+	assert.ElementsMatch(t, []string{
+		"fleet file:8: apps[0].callback: url must not have a fragment (#...): it is never sent",
+		"fleet file:15: apps[1].callback: url must not have a fragment (#...): it is never sent (in the anchor's value, line 8)",
+		`fleet file:16: apps[2].region: unknown region "mars" (want one of china, singapore, usa, korea, germany, india, indonesia, japan)`,
+	}, lines)
+}
+
+// TestEveryProblemOfAnAppIsReported: a url and a command word both wrong are two problems, each at its line.
+func TestEveryProblemOfAnAppIsReported(t *testing.T) {
+	t.Parallel()
+	_, err := fleet.Decode(strings.NewReader(`apps:
+  - name: a
+    sdkappid: 1400000001
+    region: singapore
+    identifier: administrator
+    secret_key_env: K
+    callback:
+      url: "https://x.example/cb#frag"
+      commands: [Foo.Bar]
+`), "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "fleet file:8: apps[0].callback: url must not have a fragment")
+	assert.Contains(t, err.Error(), `fleet file:9: apps[0].callback.commands: command word "Foo.Bar"`)
+}

@@ -74,8 +74,8 @@ func (d *decoder) app(def, l layer) (App, bool) {
 		d.fail(l.line, l.where, "needs secret_key_env or secret_key_file, here or in defaults")
 	default:
 		d.checkConfig(app.config("placeholder"), l, map[string]field[string]{
-			"Region": {line: region.line}, "Endpoint": endpoint, "Identifier": identifier,
-			"SDKAppID": {line: l.sdkAppID.line},
+			"Region": {line: region.line, anchor: region.anchor}, "Endpoint": endpoint, "Identifier": identifier,
+			"SDKAppID": {line: l.sdkAppID.line, anchor: l.sdkAppID.anchor},
 		})
 	}
 	app.Callback = d.callbackSpec(def, l)
@@ -90,11 +90,11 @@ func (d *decoder) checkConfig(cfg liveconfig.Config, l layer, lines map[string]f
 	if !errors.As(err, &cfgErr) {
 		return
 	}
-	line := lines[cfgErr.Field].line
-	if line == 0 {
-		line = l.line
+	f := lines[cfgErr.Field]
+	if f.line == 0 {
+		f.line = l.line
 	}
-	d.fail(line, l.where, "%s %s", keyFor[cfgErr.Field], cfgErr.Reason)
+	d.failAt(f.line, f.anchor, l.where, "%s %s", keyFor[cfgErr.Field], cfgErr.Reason)
 }
 
 // keyFor names a Config field by the fleet file's key for it.
@@ -122,11 +122,11 @@ func (d *decoder) callbackSpec(def, l layer) CallbackSpec {
 	default:
 		var input *liveconfig.InputError
 		if err := spec.Config.Validate(); errors.As(err, &input) {
-			line := url.line
+			line, anchor := url.line, url.anchor
 			if input.Field == "Commands" {
-				line = commands.line
+				line, anchor = commands.line, commands.anchor
 			}
-			d.fail(line, where, "%s %s", map[string]string{"URL": "url", "Commands": "commands"}[input.Field], input.Reason)
+			d.failAt(line, anchor, where, "%s %s", map[string]string{"URL": "url", "Commands": "commands"}[input.Field], input.Reason)
 		}
 	}
 	return spec

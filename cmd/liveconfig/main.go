@@ -31,7 +31,9 @@
 // UserSigs they sign are valid for 5 minutes (or --timeout, if longer). With -o json, stdout is one object:
 // {"apps": [{"name", "sdkappid", "callback": {"action", "from", "to"}, "token": {"action", "enabled_from",
 // "enabled_to", "value_changed"}, "request_ids", "error"}], "summary": {"apps", "changed", "unchanged",
-// "failed", "not_started", "interrupted"}}. Ctrl-C starts no further app, lets the call in flight finish and
+// "failed", "not_started", "interrupted"}}. apply reads back every part it changed; one that another writer
+// changed in between has "conflict": true and "now" (the callback configuration there now, or null) or
+// "enabled_now" (the token's), and its app fails with exit code 4. Ctrl-C starts no further app, lets the call in flight finish and
 // reports what was done; a second Ctrl-C ends the tool at once, without a report.
 //
 // Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
