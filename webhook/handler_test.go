@@ -343,3 +343,19 @@ func TestGiftValueIsSafeAgainstOverflowAndNegatives(t *testing.T) {
 		assert.Equal(t, tt.exceed, tt.gift.Exceeds(5000), "%+v", tt.gift)
 	}
 }
+
+// TestARefusalSaysEachThingOnce: a RequestError's text is its reason and then what was wrong, never the reason
+// twice.
+func TestARefusalSaysEachThingOnce(t *testing.T) {
+	t.Parallel()
+	v, err := webhook.NewVerifier(testConfig())
+	require.NoError(t, err)
+	forged := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+	forged.token = "guessed-webhook-token"
+	_, err = v.Parse(forged.request())
+	require.ErrorIs(t, err, webhook.ErrBadSignature)
+	assert.Equal(t, 1, strings.Count(err.Error(), "Sign does not match"), err.Error())
+	assert.Contains(t, err.Error(), "the receiver's token is not the app's, or the request is forged")
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Equal(t, "webhook: Sign does not match", (&webhook.RequestError{Err: webhook.ErrBadSignature, Detail: "Sign does not match"}).Error())
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-tuilive/liveconfig"
 )
@@ -50,7 +51,15 @@ type RequestError struct {
 	Detail string // what exactly was wrong
 }
 
-func (e *RequestError) Error() string { return e.Err.Error() + ": " + e.Detail }
+// Error is the reason, then what exactly was wrong, when that says more:
+// "webhook: RequestTime outside the accepted window: RequestTime 1739966441 is more than 1m0s from now".
+func (e *RequestError) Error() string {
+	reason := e.Err.Error()
+	if e.Detail == "" || strings.HasSuffix(reason, e.Detail) {
+		return reason
+	}
+	return reason + ": " + e.Detail
+}
 
 // Unwrap returns the reason.
 func (e *RequestError) Unwrap() error { return e.Err }

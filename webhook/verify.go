@@ -225,7 +225,7 @@ func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 		return info, refuse(ErrStale, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
 	}
 	if !signMatches(q.sign, v.cfg.Token, secs) {
-		return info, refuse(ErrBadSignature, "Sign does not match")
+		return info, refuse(ErrBadSignature, "it is not SHA-256 of a token and RequestTime %s: the receiver's token is not the app's, or the request is forged", q.requestTime)
 	}
 	info.Signed = true
 	info.RequestTime = time.Unix(secs, 0)
