@@ -123,6 +123,9 @@ type runner struct {
 }
 
 func run(ctx context.Context, f *File, opts Options, apply bool) (*Report, error) {
+	if f == nil {
+		return nil, errors.New("fleet: nil *File: pass what Load or Decode returned")
+	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}

@@ -418,6 +418,10 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		assert.Error(t, err)
 	}
 	assert.Empty(t, fx.srv.Requests())
+	_, err := fleet.Plan(context.Background(), nil, fleet.Options{})
+	assert.EqualError(t, err, "fleet: nil *File: pass what Load or Decode returned")
+	_, err = fleet.Apply(context.Background(), nil, fleet.Options{})
+	assert.Error(t, err)
 }
 
 // TestApplyMeetsAnotherWriter: a create that meets a configuration created since it was read, or an update
