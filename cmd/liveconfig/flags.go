@@ -112,16 +112,19 @@ func (c *commonFlags) clientConfig(ctx context.Context, getenv func(string) stri
 	return cfg, nil
 }
 
-// secretKey reads the key from --secret-key-file, $LIVECONFIG_SECRET_KEY or $LIVECONFIG_SECRET_KEY_FILE, in that
-// order.
+// secretKey reads the key from --secret-key-file, else $LIVECONFIG_SECRET_KEY or $LIVECONFIG_SECRET_KEY_FILE;
+// both variables set at once is a usage error, since which one was meant cannot be known.
 func (c *commonFlags) secretKey(ctx context.Context, getenv func(string) string) (string, error) {
 	if c.secretKeyFile != "" {
 		return readSecretFile(ctx, c.secretKeyFile, "--secret-key-file")
 	}
-	if key := getenv("LIVECONFIG_SECRET_KEY"); key != "" {
+	key, path := getenv("LIVECONFIG_SECRET_KEY"), getenv("LIVECONFIG_SECRET_KEY_FILE")
+	switch {
+	case key != "" && path != "":
+		return "", &usageError{"both LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE are set: unset one (--secret-key-file, if given, wins over both)"}
+	case key != "":
 		return key, nil
-	}
-	if path := getenv("LIVECONFIG_SECRET_KEY_FILE"); path != "" {
+	case path != "":
 		return readSecretFile(ctx, path, "LIVECONFIG_SECRET_KEY_FILE")
 	}
 	return "", &usageError{"the secret key is missing: set LIVECONFIG_SECRET_KEY or LIVECONFIG_SECRET_KEY_FILE, or pass --secret-key-file"}

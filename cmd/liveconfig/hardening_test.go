@@ -294,3 +294,18 @@ func writeKey(t *testing.T) string {
 	require.NoError(t, os.WriteFile(path, []byte(cliKey+"\n"), 0o600))
 	return path
 }
+
+// TestBothKeyVariablesAreAUsageError: LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE at once cannot both
+// be meant; --secret-key-file wins over both.
+func TestBothKeyVariablesAreAUsageError(t *testing.T) {
+	t.Parallel()
+	srv, env := fakeEnv(t)
+	env["LIVECONFIG_SECRET_KEY_FILE"] = writeKey(t)
+	r := cli(t, env, "callback", "get")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "both LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE are set")
+	assert.Empty(t, srv.Requests())
+	r = cli(t, env, "callback", "get", "--secret-key-file", writeKey(t))
+	assert.NotContains(t, r.stderr, "both LIVECONFIG_SECRET_KEY")
+	assert.Equal(t, exitConflict, r.code, "read with the flag's key: no configuration yet (%s)", r.stderr)
+}
