@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,7 +31,8 @@ type Config struct {
 	SecretKey string
 
 	// Endpoint is a base URL, "http(s)://host[:port][/path]", that replaces the region's domain: a test
-	// server, a proxy, or "https://" + Region.BackupHost(). Optional.
+	// server, a proxy, or "https://" + Region.BackupHost(). Optional. Refused (not normalized) with a query,
+	// a fragment, credentials, an empty path segment ("//") or a "." or ".." one, also percent-encoded.
 	Endpoint string
 	// HTTPClient carries the requests: the Client sends them through a resty client wrapped around a copy of
 	// it, so its Transport, connection pool and TLS settings are used. Optional: the default keeps a pool of
@@ -153,8 +155,11 @@ func endpointBase(endpoint string) (string, error) {
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(endpoint, "?#") {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not have a query or fragment"}
 	}
-	if strings.Contains(strings.TrimSuffix(u.EscapedPath(), "/"), "//") {
+	if strings.Contains(u.EscapedPath(), "//") {
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not have an empty path segment (//)"}
+	}
+	if slices.ContainsFunc(strings.Split(u.Path, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
+		return "", &ConfigError{Field: "Endpoint", Reason: "must not have a . or .. path segment (also written %2e)"}
 	}
 	if u.User != nil { // it would be printed with the Client and in transport errors
 		return "", &ConfigError{Field: "Endpoint", Reason: "must not carry credentials; give a proxy's through HTTPClient's Transport"}
