@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -67,8 +68,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	limit := *rateLimit
-	if limit <= 0 {
+	switch {
+	case math.IsNaN(limit) || math.IsInf(limit, 0) || limit < 0:
+		return fmt.Errorf("-rate-limit must be a finite number of requests a second, 0 for none, not %v", limit)
+	case limit == 0:
 		limit = -1 // AppSpec's "no limit"
+	}
+	if *appsFile == "" && *sdkAppID == 0 {
+		return errors.New("-sdkappid must not be 0")
 	}
 	var specs []liveconfigtest.AppSpec
 	if *appsFile != "" {
@@ -166,8 +173,11 @@ func readAppsFile(path string, rateLimit float64) ([]liveconfigtest.AppSpec, err
 		}
 		specs[i] = liveconfigtest.AppSpec{SDKAppID: e.SDKAppID, Identifier: e.Identifier, SecretKey: e.Key, RateLimit: rateLimit}
 		if e.RateLimit != nil {
+			if r := *e.RateLimit; math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
+				return nil, fmt.Errorf("-apps-file %s: app %d: rate_limit must be a finite number of requests a second, 0 for none", path, i+1)
+			}
 			specs[i].RateLimit = *e.RateLimit
-			if *e.RateLimit <= 0 {
+			if *e.RateLimit == 0 {
 				specs[i].RateLimit = -1
 			}
 		}

@@ -159,4 +159,15 @@ func TestRefusesBadApps(t *testing.T) {
 	} {
 		assert.Error(t, run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard), name)
 	}
+	// The limits the library itself refuses, each said as what it is.
+	for args, want := range map[string]string{
+		"-rate-limit NaN":  "-rate-limit must be a finite number of requests a second, 0 for none, not NaN",
+		"-rate-limit -5":   "-rate-limit must be a finite number of requests a second, 0 for none, not -5",
+		"-rate-limit +Inf": "-rate-limit must be a finite number",
+		"-sdkappid 0":      "-sdkappid must not be 0",
+		"-apps-file " + write("negative.json", `[{"sdkappid": 7, "rate_limit": -1}]`): "app 1: rate_limit must be a finite number",
+	} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, strings.Fields(args)...), io.Discard, io.Discard)
+		assert.ErrorContains(t, err, want, args)
+	}
 }
