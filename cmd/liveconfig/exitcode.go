@@ -28,8 +28,19 @@ func (e *usageError) Error() string { return e.msg }
 // interruptedError is a command stopped by the user; err is how the call in flight ended.
 type interruptedError struct{ err error }
 
+// Error says what was interrupted and, for a change that had been sent, that its outcome on the server is
+// unknown and how to find it out.
 func (e *interruptedError) Error() string {
-	return "interrupted: " + strings.TrimPrefix(e.err.Error(), "liveconfig: ")
+	msg := "interrupted: " + strings.TrimPrefix(e.err.Error(), "liveconfig: ")
+	var t *liveconfig.TransportError
+	if errors.As(e.err, &t) && t.Op.Mutates() && t.Attempts > 0 {
+		read := "liveconfig callback get"
+		if t.Op == liveconfig.OpSetCallbackToken || t.Op == liveconfig.OpDeleteCallbackToken {
+			read = "liveconfig token get"
+		}
+		msg += "; the change was sent, and whether the server applied it is unknown: read it back (" + read + ") before trying again"
+	}
+	return msg
 }
 func (e *interruptedError) Unwrap() error { return e.err }
 

@@ -227,6 +227,37 @@ func TestInterruptExits130(t *testing.T) {
 	}
 }
 
+// TestAnInterruptedChangeSaysItsOutcomeIsUnknown: Ctrl-C while a change is in flight says that whether the
+// server applied it is unknown, and how to find out; a read says nothing of the kind.
+func TestAnInterruptedChangeSaysItsOutcomeIsUnknown(t *testing.T) {
+	t.Parallel()
+	srv, env := fakeEnv(t)
+	srv.InjectFault("", liveconfigtest.Fault{Delay: time.Minute, Times: liveconfigtest.Always})
+	for args, want := range map[string]string{
+		"token set --token-file " + writeKey(t): "the change was sent, and whether the server applied it is unknown: read it back (liveconfig token get)",
+		"callback delete":                       "whether the server applied it is unknown: read it back (liveconfig callback get)",
+		"callback get":                          "",
+	} {
+		cmd := exec.Command(binary, strings.Fields(args)...)
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		require.Eventually(t, func() bool { return srv.InFlight() > 0 }, 5*time.Second, time.Millisecond)
+		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+		cmd.Wait()
+		assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), args)
+		if want == "" {
+			assert.NotContains(t, stderr.String(), "unknown", args)
+		} else {
+			assert.Contains(t, stderr.String(), want, args)
+		}
+		require.Eventually(t, func() bool { return srv.InFlight() == 0 }, 5*time.Second, time.Millisecond)
+	}
+}
+
 // TestAKeyFileThatNeverEndsHoldsNothing: a key or token file that is a FIFO nobody writes ends the command at
 // --timeout, naming the file, and at the first Ctrl-C; so does a fleet file that never ends.
 func TestAKeyFileThatNeverEndsHoldsNothing(t *testing.T) {
