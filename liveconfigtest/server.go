@@ -1,6 +1,7 @@
 package liveconfigtest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -85,7 +86,10 @@ func WithRateLimit(perSecond float64) Option {
 }
 
 // WithApps adds apps beside the first, each with its own credentials, state, rate limit and faults
-// (SequentialApps makes many). NewServer panics when two apps have one SDKAppID, or one has none.
+// (SequentialApps makes many). An app given with the first app's SDKAppID (DefaultSDKAppID, unless
+// WithSDKAppID says otherwise) is the first app, its spec's fields set over the first app's options, so
+// WithApps(SequentialApps(DefaultSDKAppID, 30)...) serves 30 apps. NewServer panics when two apps have one
+// SDKAppID otherwise, or one has none.
 func WithApps(specs ...AppSpec) Option {
 	return func(o *options) { o.more = append(o.more, specs...) }
 }
@@ -113,7 +117,7 @@ func NewServer(opts ...Option) *Server {
 		apps:     map[uint64]*App{},
 		webhooks: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: deliveryTimeout},
 	}
-	for _, spec := range append([]AppSpec{o.first}, o.more...) {
+	for _, spec := range firstApp(o.first, o.more) {
 		if _, err := s.AddApp(spec); err != nil {
 			panic(err.Error())
 		}
@@ -132,6 +136,21 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.http.Start()
 	return s
+}
+
+// firstApp returns the specs of the apps to serve, first the first one: first, or the first of more with its
+// SDKAppID, set over it.
+func firstApp(first AppSpec, more []AppSpec) []AppSpec {
+	for i, spec := range more {
+		if spec.SDKAppID != first.SDKAppID {
+			continue
+		}
+		first.Identifier = cmp.Or(spec.Identifier, first.Identifier)
+		first.SecretKey = cmp.Or(spec.SecretKey, first.SecretKey)
+		first.RateLimit = cmp.Or(spec.RateLimit, first.RateLimit)
+		return append([]AppSpec{first}, slices.Delete(slices.Clone(more), i, i+1)...)
+	}
+	return append([]AppSpec{first}, more...)
 }
 
 // New starts a fake like NewServer and closes it when t's test ends.

@@ -270,8 +270,8 @@ func TestAppsAreServedApartOnOneListener(t *testing.T) {
 	assert.False(t, ok, "Reset forgets every app's state")
 	assert.Empty(t, srv.Requests())
 	assert.Panics(t, func() {
-		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.AppSpec{SDKAppID: liveconfigtest.DefaultSDKAppID}))
-	})
+		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.AppSpec{SDKAppID: 9}, liveconfigtest.AppSpec{SDKAppID: 9}))
+	}, "one SDKAppID twice")
 }
 
 func TestSequentialApps(t *testing.T) {
@@ -282,4 +282,26 @@ func TestSequentialApps(t *testing.T) {
 	for i, app := range apps {
 		assert.Equal(t, uint64(1500000000+i), app.SDKAppID())
 	}
+}
+
+// TestAFleetFromTheFirstSDKAppID: WithApps(SequentialApps(DefaultSDKAppID, n)...) serves n apps, the first of
+// them the server's first app, with the options given for it; another SDKAppID given twice still panics.
+func TestAFleetFromTheFirstSDKAppID(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t, liveconfigtest.WithSecretKey("first-app-key"),
+		liveconfigtest.WithApps(liveconfigtest.SequentialApps(liveconfigtest.DefaultSDKAppID, 30)...))
+	apps := srv.Apps()
+	require.Len(t, apps, 30)
+	assert.Equal(t, uint64(liveconfigtest.DefaultSDKAppID), srv.SDKAppID())
+	assert.Equal(t, "first-app-key", srv.SecretKey(), "the option stands where the spec says nothing")
+	assert.Equal(t, uint64(liveconfigtest.DefaultSDKAppID+29), apps[29].SDKAppID())
+	_, err := srv.Client().GetCallback(context.Background())
+	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound, "the first app is served")
+
+	keyed := liveconfigtest.New(t, liveconfigtest.WithApps(liveconfigtest.AppSpec{SDKAppID: liveconfigtest.DefaultSDKAppID, SecretKey: "from-spec"}))
+	assert.Equal(t, "from-spec", keyed.SecretKey())
+	assert.Len(t, keyed.Apps(), 1)
+	assert.Panics(t, func() {
+		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.SequentialApps(7, 2)[0], liveconfigtest.AppSpec{SDKAppID: 7}))
+	})
 }
