@@ -50,12 +50,20 @@ func (cfg CallbackConfig) validate(op Op) error {
 	return nil
 }
 
+// MaxCallbackURLLength is the longest callback URL this package sends, in bytes. Tencent documents none; 2,048
+// is what browsers and proxies commonly accept, and a webhook URL needs far less (one of 2 MB came back as
+// 60003).
+const MaxCallbackURLLength = 2048
+
 // callbackURLProblem says why s cannot be a callback URL, or "" when it can. The rules are Tencent's (http or
 // https; a host of letters, digits, '-' and dots, labels of at most 63 characters, which admits an IPv4
 // address) and this package's own, for URLs that would break delivery or mislead whoever reads them: no user
 // info (it would be stored and printed in clear), no fragment (never sent), a port from 1 to 65535, and no
 // white space, control, format or bidirectional characters that hide what the URL says.
 func callbackURLProblem(s string) string {
+	if len(s) > MaxCallbackURLLength {
+		return fmt.Sprintf("must be at most %d bytes, not %d", MaxCallbackURLLength, len(s))
+	}
 	lower := strings.ToLower(s)
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
 		return "must start with http:// or https://"

@@ -135,6 +135,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		"space in URL":           {URL: "https://example.com/a b", Commands: []liveconfig.Command{ok}},
 		"fragment":               {URL: "https://example.com/cb#x", Commands: []liveconfig.Command{ok}},
 		"empty fragment":         {URL: "https://example.com/cb#", Commands: []liveconfig.Command{ok}},
+		"URL over 2,048 bytes":   {URL: "https://example.com/" + strings.Repeat("a", liveconfig.MaxCallbackURLLength-19), Commands: []liveconfig.Command{ok}},
 		"port out of range":      {URL: "https://[::1]:99999/", Commands: []liveconfig.Command{ok}},
 		"port 0":                 {URL: "https://example.com:0/cb", Commands: []liveconfig.Command{ok}},
 		"port 65536":             {URL: "https://example.com:65536/cb", Commands: []liveconfig.Command{ok}},
@@ -217,6 +218,7 @@ func TestCallbackURLsThatPass(t *testing.T) {
 		"https://example.com",
 		"https://example.com:65535/回调",
 		"https://" + strings.Repeat("a", 63) + ".example.com/cb",
+		"https://example.com/" + strings.Repeat("a", liveconfig.MaxCallbackURLLength-20), // 2,048 bytes exactly
 	} {
 		cfg := liveconfig.CallbackConfig{URL: u, Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 		assert.NoError(t, cfg.Validate(), u)

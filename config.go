@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config says which app a Client drives and how. SDKAppID, Identifier, SecretKey and one of Region or Endpoint
@@ -25,7 +26,8 @@ type Config struct {
 	Region Region
 	// SDKAppID is the app's id from the console. Required. Values above 2^31 exist.
 	SDKAppID uint64
-	// Identifier is an App administrator account, commonly "administrator". Required.
+	// Identifier is an App administrator account, commonly "administrator". Required: a Chat UserID of at
+	// most MaxIdentifierLength (32) bytes, without white space, control or format characters.
 	Identifier string
 	// SecretKey is the app's key from the console, used to sign the admin UserSig. Required; never printed.
 	SecretKey string
@@ -62,6 +64,10 @@ type Config struct {
 	// Observer is told of every call and attempt, for metrics and tracing (see Observer). Nil means none.
 	Observer Observer
 }
+
+// MaxIdentifierLength is the longest Config.Identifier, in bytes: the admin identifier is a Chat UserID, of at
+// most 32 bytes.
+const MaxIdentifierLength = 32
 
 // Defaults applied by NewClient.
 const (
@@ -121,6 +127,10 @@ func (c *Config) validate() (base string, err error) {
 		return "", &ConfigError{Field: "SDKAppID", Reason: "is too large for this platform's int"}
 	case strings.TrimSpace(c.Identifier) == "":
 		return "", &ConfigError{Field: "Identifier", Reason: "is required (an App administrator account)"}
+	case len(c.Identifier) > MaxIdentifierLength:
+		return "", &ConfigError{Field: "Identifier", Reason: fmt.Sprintf("must be at most %d bytes (a Chat UserID), not %d", MaxIdentifierLength, len(c.Identifier))}
+	case !utf8.ValidString(c.Identifier) || strings.ContainsFunc(c.Identifier, hidesText):
+		return "", &ConfigError{Field: "Identifier", Reason: "must be valid UTF-8 without spaces, control or format characters"}
 	case c.SecretKey == "":
 		return "", &ConfigError{Field: "SecretKey", Reason: "is required"}
 	case c.Timeout < 0:

@@ -3,6 +3,7 @@ package liveconfig_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,10 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 	}{
 		"zero SDKAppID":         {func(c *liveconfig.Config) { c.SDKAppID = 0 }, "SDKAppID"},
 		"empty Identifier":      {func(c *liveconfig.Config) { c.Identifier = " " }, "Identifier"},
+		"Identifier 33 bytes":   {func(c *liveconfig.Config) { c.Identifier = strings.Repeat("a", 33) }, "Identifier"},
+		"Identifier newline":    {func(c *liveconfig.Config) { c.Identifier = "admin\nX-Injected: 1" }, "Identifier"},
+		"Identifier space":      {func(c *liveconfig.Config) { c.Identifier = "ad min" }, "Identifier"},
+		"Identifier not UTF-8":  {func(c *liveconfig.Config) { c.Identifier = "adm\xffin" }, "Identifier"},
 		"empty SecretKey":       {func(c *liveconfig.Config) { c.SecretKey = "" }, "SecretKey"},
 		"unknown Region":        {func(c *liveconfig.Config) { c.Region = "mars" }, "Region"},
 		"no Region":             {func(c *liveconfig.Config) { c.Region = "" }, "Region"},
