@@ -39,7 +39,8 @@ type Config struct {
 	// HTTPClient carries the requests: the Client sends them through a resty client wrapped around a copy of
 	// it, so its Transport, connection pool and TLS settings are used. Optional: the default keeps a pool of
 	// keep-alive connections (TLS 1.2 or later, verification on). A caller's client is never mutated; the
-	// copy's only change is that redirects are not followed, and no Timeout is set on it (see Timeout).
+	// copy's only change is that redirects are not followed, and no Timeout is set on it (see Timeout). Its
+	// own Timeout, if set, must be more than ServerTimeout, as Timeout must.
 	HTTPClient *http.Client
 	// RateLimit is the client-side limit in requests per second, shared by every call of one Client.
 	// 0 means the documented 200 per second; a negative value turns the client-side limit off; NaN and
@@ -137,6 +138,8 @@ func (c *Config) validate() (base string, err error) {
 		return "", &ConfigError{Field: "Timeout", Reason: "must not be negative"}
 	case c.Timeout > 0 && c.Timeout <= ServerTimeout:
 		return "", &ConfigError{Field: "Timeout", Reason: fmt.Sprintf("must be more than the server's own %v, not %v", ServerTimeout, c.Timeout)}
+	case c.HTTPClient != nil && c.HTTPClient.Timeout > 0 && c.HTTPClient.Timeout <= ServerTimeout:
+		return "", &ConfigError{Field: "HTTPClient", Reason: fmt.Sprintf("Timeout must be 0 or more than the server's own %v, not %v: set Config.Timeout for each attempt instead", ServerTimeout, c.HTTPClient.Timeout)}
 	case math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0):
 		return "", &ConfigError{Field: "RateLimit", Reason: "must be a finite number of requests per second"}
 	case c.UserSigTTL != 0 && (c.UserSigTTL < MinUserSigTTL || c.UserSigTTL > MaxUserSigTTL):
