@@ -2,6 +2,7 @@ package liveconfig
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -52,12 +53,15 @@ func (p RetryPolicy) backoff(retry int, err error) time.Duration {
 	if errors.Is(err, ErrRateLimited) {
 		base, ceiling = p.RateLimitBaseDelay, p.RateLimitMaxDelay
 	}
-	limit := ceiling
-	if retry < 30 && base<<retry > 0 && base<<retry < ceiling {
+	limit := ceiling // min(ceiling, base×2^retry), without overflow: a shift past ceiling saturates at it
+	if retry >= 0 && retry < 63 && base <= ceiling>>retry {
 		limit = base << retry
 	}
 	if limit <= 0 {
 		return 0
+	}
+	if limit == math.MaxInt64 {
+		return rand.N(limit) // limit+1 would overflow
 	}
 	return rand.N(limit + 1)
 }

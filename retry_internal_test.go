@@ -1,6 +1,7 @@
 package liveconfig
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -32,4 +33,46 @@ func TestRegionHintNamesTheFieldThatWasSet(t *testing.T) {
 	assert.Equal(t, "the app may live in another region than Config.Region (singapore)", byRegion.regionHint())
 	byEndpoint := Config{Region: RegionSingapore, Endpoint: "https://" + RegionSingapore.BackupHost()}
 	assert.Contains(t, byEndpoint.regionHint(), "Config.Endpoint")
+}
+
+// TestBackoffSaturates: delays at the top of time.Duration, which NewClient accepts, wait at most the cap and
+// never panic (they did: rand.N(limit+1) overflowed).
+func TestBackoffSaturates(t *testing.T) {
+	t.Parallel()
+	for _, p := range []RetryPolicy{
+		{BaseDelay: math.MaxInt64, MaxDelay: math.MaxInt64, RateLimitBaseDelay: math.MaxInt64, RateLimitMaxDelay: math.MaxInt64},
+		{BaseDelay: 1, MaxDelay: math.MaxInt64},
+		{BaseDelay: math.MaxInt64 / 3, MaxDelay: math.MaxInt64 - 1},
+	} {
+		p = p.withDefaults()
+		for retry := range 70 {
+			for _, err := range []error{ErrInternal, &APIError{Code: 60007}} {
+				d := p.backoff(retry, err)
+				assert.GreaterOrEqual(t, d, time.Duration(0))
+			}
+		}
+	}
+}
+
+// FuzzRetryPolicy: no RetryPolicy that NewClient accepts makes the backoff panic or leave [0, cap].
+func FuzzRetryPolicy(f *testing.F) {
+	f.Add(int64(math.MaxInt64), int64(math.MaxInt64), int64(0), int64(0), 3, false)
+	f.Add(int64(1), int64(math.MaxInt64), int64(1), int64(math.MaxInt64), 40, true)
+	f.Add(int64(100e6), int64(2e9), int64(500e6), int64(5e9), 0, false)
+	f.Fuzz(func(t *testing.T, base, ceiling, rlBase, rlCeiling int64, retry int, limited bool) {
+		p := RetryPolicy{BaseDelay: time.Duration(base), MaxDelay: time.Duration(ceiling),
+			RateLimitBaseDelay: time.Duration(rlBase), RateLimitMaxDelay: time.Duration(rlCeiling)}
+		if p.validate() != nil {
+			return
+		}
+		p = p.withDefaults()
+		err, ceil := error(ErrInternal), p.MaxDelay
+		if limited {
+			err, ceil = &APIError{Code: 60007}, p.RateLimitMaxDelay
+		}
+		d := p.backoff(retry, err)
+		if d < 0 || d > ceil {
+			t.Fatalf("backoff %v outside [0, %v]", d, ceil)
+		}
+	})
 }
