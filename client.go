@@ -126,6 +126,7 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 		}
 	}
 	renewed := false
+	var answered error // the error of the last attempt that was sent, for when a retry cannot go out
 	for attempt, retries := 1, 0; ; attempt++ {
 		sig, signed, err := c.sigs.get()
 		if err != nil {
@@ -152,7 +153,19 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 			o.requestID = report.info.RequestID
 			return o, nil
 		}
+		if refused := (*limiterRefusal)(nil); !report.sent && errors.As(err, &refused) {
+			// The limiter will not let a request out before ctx ends: trying again cannot help. After an
+			// answer that asked for a retry, that answer is the call's outcome.
+			end(false)
+			if answered != nil {
+				return o, fmt.Errorf("%w; retry abandoned: %w", answered, refused.err)
+			}
+			return o, err // nothing was sent
+		}
 		err = countAttempts(err, attempt-1)
+		if report.sent {
+			answered = err
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			end(false)
 			if errors.Is(err, ctxErr) || !IsRetryable(err) {

@@ -340,3 +340,33 @@ func TestInconsistentEnvelopes(t *testing.T) {
 		})
 	}
 }
+
+// TestTheServersAnswerOutlivesTheLimiter: when a retry cannot go out because the rate limiter's wait would
+// outlast ctx, the call ends with the answer that asked for the retry (still matching its sentinel), counting
+// the attempts sent, and says why no retry followed; a first attempt that cannot go out stays "not sent".
+func TestTheServersAnswerOutlivesTheLimiter(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(cfg *liveconfig.Config) {
+		cfg.RateLimit = 0.5 // one request, then the next in 2 s
+		cfg.Retry = liveconfig.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	})
+	srv.InjectFault("", liveconfigtest.Fault{Code: 100001})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := c.DeleteCallback(ctx)
+	require.Error(t, err)
+	assert.NoError(t, ctx.Err(), "the limiter refused at once: its wait would outlast ctx")
+	assert.ErrorIs(t, err, liveconfig.ErrInternal, "the server's answer: %v", err)
+	var apiErr *liveconfig.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 100001, apiErr.Code)
+	assert.Contains(t, err.Error(), "retry abandoned: waiting for the rate limiter")
+	assert.Len(t, srv.Requests(), 1, "one request reached the server")
+
+	_, err = c.DeleteCallback(ctx) // the limiter's budget is spent: nothing goes out
+	var tErr *liveconfig.TransportError
+	require.ErrorAs(t, err, &tErr)
+	assert.Zero(t, tErr.Attempts)
+	assert.Contains(t, err.Error(), "waiting for the rate limiter")
+	assert.Len(t, srv.Requests(), 1)
+}
