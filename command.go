@@ -51,9 +51,16 @@ const (
 	CommandAfterFollowAdd    Command = "Follow.CallbackAfterFollowAdd"
 	CommandAfterFollowDelete Command = "Follow.CallbackAfterFollowDelete"
 
-	// CommandAfterCloudRecordingChanged reports a change of a cloud recording task (added in 2026). The word
-	// starts with "Follow." although it is a recording event: Tencent's documents spell it so.
+	// CommandAfterCloudRecordingChanged reports a change of a cloud recording task (added in 2026), as the
+	// English page spells it (647/78428): "Follow." although it is a recording event. The Chinese page of the
+	// same week (269/129603, its CallbackCommand and its sample) spells it CommandLiveAfterCloudRecordingChanged.
+	// Which one set_callback takes cannot be told from the documents: subscribe this one, which this package
+	// has known longest, and the other if set_callback refuses it or no recording webhook comes; a receiver
+	// decodes both to webhook.AfterCloudRecordingChanged.
 	CommandAfterCloudRecordingChanged Command = "Follow.CallbackAfterCloudRecordingChanged"
+	// CommandLiveAfterCloudRecordingChanged is the recording event as the Chinese page spells it; see
+	// CommandAfterCloudRecordingChanged.
+	CommandLiveAfterCloudRecordingChanged Command = "Live.CallbackAfterCloudRecordingChanged"
 )
 
 var knownCommands = [...]Command{
@@ -77,6 +84,7 @@ var knownCommands = [...]Command{
 	CommandAfterFollowAdd,
 	CommandAfterFollowDelete,
 	CommandAfterCloudRecordingChanged,
+	CommandLiveAfterCloudRecordingChanged,
 }
 
 // KnownCommands returns every command word this version of the package has a constant for, grouped as

@@ -182,7 +182,7 @@ type AfterMemberStateChanged struct {
 	Base
 	RoomID     string   `json:"RoomId"`
 	EventType  string   `json:"EventType"`  // Online or Offline
-	EventCause string   `json:"EventCause"` // Enter, Leave, HeartbeatInterrupt or HeartbeatRecover
+	EventCause string   `json:"EventCause"` // Enter, Leave, HeartbeatInterrupt, HeartbeatRecover or, on newer pages, Kicked
 	MemberList []Member `json:"MemberList"`
 }
 
@@ -366,7 +366,8 @@ type AfterFollowDelete struct {
 	FollowList  []Follow `json:"FollowList"`
 }
 
-// AfterCloudRecordingChanged: a cloud recording task changed (Follow.CallbackAfterCloudRecordingChanged). Its
+// AfterCloudRecordingChanged: a cloud recording task changed (Follow.CallbackAfterCloudRecordingChanged, or
+// Live.CallbackAfterCloudRecordingChanged as one of Tencent's pages spells it; Command says which came). Its
 // body has another shape than the Live events: no EventTime (Time returns EventInfo's instead), and the
 // details in EventInfo.
 type AfterCloudRecordingChanged struct {
@@ -445,7 +446,7 @@ func newEvent(cmd liveconfig.Command) withBase {
 		return &AfterFollowAdd{}
 	case liveconfig.CommandAfterFollowDelete:
 		return &AfterFollowDelete{}
-	case liveconfig.CommandAfterCloudRecordingChanged:
+	case liveconfig.CommandAfterCloudRecordingChanged, liveconfig.CommandLiveAfterCloudRecordingChanged:
 		return &AfterCloudRecordingChanged{}
 	}
 	return nil

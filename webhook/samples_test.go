@@ -163,6 +163,12 @@ var samples = []struct {
  "FollowList":[{"To_Account":"UserID_002"}],"EventTime":1702018343678}`, func(t *testing.T, ev webhook.Event) {
 		assert.Equal(t, webhook.Account("UserID_001"), ev.(*webhook.AfterFollowDelete).FromAccount)
 	}},
+	{liveconfig.CommandLiveAfterCloudRecordingChanged, `{"CallbackCommand":"Live.CallbackAfterCloudRecordingChanged","EventGroupId":3,"EventType":305,"CallbackTs":1752580150082,
+  "EventInfo":{"RoomId":"635055","EventTs":1752580150,"EventMsTs":1752580150081,"UserId":"user1","TaskId":"task-1","Payload":{"Status":0}}}`, func(t *testing.T, ev webhook.Event) {
+		e := ev.(*webhook.AfterCloudRecordingChanged) // the Chinese page's word and sample: the same type
+		assert.Equal(t, 305, e.EventType)
+		assert.Equal(t, "task-1", e.EventInfo.TaskID)
+	}},
 	{liveconfig.CommandAfterCloudRecordingChanged, `{"CallbackCommand":"Follow.CallbackAfterCloudRecordingChanged","EventGroupId":3,"EventType":305,"CallbackTs":1752580150082,
   "EventInfo":{"RoomId":"635055","EventTs":1752580150,"EventMsTs":1752580150081,"UserId":"user1","TaskId":"task-1","Payload":{"Status":0}}}`, func(t *testing.T, ev webhook.Event) {
 		e := ev.(*webhook.AfterCloudRecordingChanged)
