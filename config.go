@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // Config says which app a Client drives and how. SDKAppID, Identifier, SecretKey and one of Region or Endpoint
@@ -30,6 +32,8 @@ type Config struct {
 	// most MaxIdentifierLength (32) bytes, without white space, control or format characters.
 	Identifier string
 	// SecretKey is the app's key from the console, used to sign the admin UserSig. Required; never printed.
+	// It may hold no white space, control or format character (a key read from a file or variable has them
+	// trimmed first by this module's tools), and is not the mark "[redacted]" it is printed as.
 	SecretKey string
 
 	// Endpoint is a base URL, "http(s)://host[:port][/path]", that replaces the region's domain: a test
@@ -134,6 +138,8 @@ func (c *Config) validate() (base string, err error) {
 		return "", &ConfigError{Field: "Identifier", Reason: "must be valid UTF-8 without spaces, control or format characters"}
 	case c.SecretKey == "":
 		return "", &ConfigError{Field: "SecretKey", Reason: "is required"}
+	case secretrule.Problem(c.SecretKey) != "":
+		return "", &ConfigError{Field: "SecretKey", Reason: secretrule.Problem(c.SecretKey)}
 	case c.Timeout < 0:
 		return "", &ConfigError{Field: "Timeout", Reason: "must not be negative"}
 	case c.Timeout > 0 && c.Timeout <= ServerTimeout:

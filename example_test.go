@@ -22,7 +22,7 @@ func ExampleNewClient() {
 		Region:     liveconfig.RegionSingapore,
 		SDKAppID:   1400000001,
 		Identifier: "administrator",
-		SecretKey:  "the key from the console",
+		SecretKey:  "the-key-from-the-console",
 	})
 	fmt.Println(client, err)
 

@@ -145,3 +145,32 @@ func escapeEveryByte(s string) string {
 	}
 	return b.String()
 }
+
+// TestARedactedValueIsNoSecret: the mark a key or token prints as, fed back (a Config or CallbackToken that
+// went through JSON), is refused before anything is sent; so is a key or token with white space, control or
+// format characters, named by position, never by value.
+func TestARedactedValueIsNoSecret(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, nil)
+	data, err := json.Marshal(liveconfig.CallbackToken{Token: "a-real-token", Enabled: true})
+	require.NoError(t, err)
+	var back liveconfig.CallbackToken
+	require.NoError(t, json.Unmarshal(data, &back))
+	_, err = c.SetCallbackToken(testCtx(t), back)
+	require.ErrorIs(t, err, liveconfig.ErrInvalidParameter)
+	assert.Contains(t, err.Error(), "is the mark [redacted]")
+	for token, where := range map[string]string{"tok\nen": "character 4 is a line feed", " token": "character 1 is a space", "to\u200bken": "character 3 is a zero-width space"} {
+		_, err = c.SetCallbackToken(testCtx(t), liveconfig.CallbackToken{Token: token, Enabled: true})
+		assert.ErrorContains(t, err, where, "%q", token)
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+
+	cfg := srv.Config()
+	for key, want := range map[string]string{"[redacted]": "is the mark [redacted]", srv.SecretKey() + "\n": "is a line feed", "\uFEFF" + srv.SecretKey(): "is a byte order mark"} {
+		cfg.SecretKey = key
+		_, err := liveconfig.NewClient(cfg)
+		require.ErrorIs(t, err, liveconfig.ErrInvalidConfig, "%q", key)
+		assert.Contains(t, err.Error(), want)
+		assert.NotContains(t, err.Error(), srv.SecretKey())
+	}
+}

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // MaxTokenLength is the longest callback token the API accepts, in characters. Tencent's pages disagree: one
@@ -49,20 +49,18 @@ func (t CallbackToken) LogValue() slog.Value {
 }
 
 // Validate returns an [*InputError] (errors.Is(err, ErrInvalidParameter)) when the token is empty, longer
-// than MaxTokenLength characters, not valid UTF-8, or holds a control or format character (a line break, an
-// escape, a bidirectional override): such a token could not be typed into the console, and prints as
-// something else.
+// than MaxTokenLength characters, not valid UTF-8, holds white space, a control or a format character (a line
+// break, an escape, a bidirectional override; the message says which and where), or is the mark "[redacted]"
+// a token prints as: such a token could not be typed into the console, prints as something else, or is a
+// token that went through a log. The same rule holds for webhook.Config.Token and the command line's tokens.
 func (t CallbackToken) Validate() error { return t.validate("") }
 
 func (t CallbackToken) validate(op Op) error {
 	if n := utf8.RuneCountInString(t.Token); n < 1 || n > MaxTokenLength {
 		return &InputError{Op: op, Field: "Token", Reason: fmt.Sprintf("must be 1 to %d characters, not %d", MaxTokenLength, n)}
 	}
-	if !utf8.ValidString(t.Token) {
-		return &InputError{Op: op, Field: "Token", Reason: "must be valid UTF-8"}
-	}
-	if strings.ContainsFunc(t.Token, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
-		return &InputError{Op: op, Field: "Token", Reason: "must not contain control or format characters"}
+	if reason := secretrule.Problem(t.Token); reason != "" {
+		return &InputError{Op: op, Field: "Token", Reason: reason}
 	}
 	return nil
 }

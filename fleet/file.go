@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/internal/secretfile"
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // File is a fleet file, decoded and checked, with its defaults applied to every app. Load and Decode return
@@ -120,7 +120,7 @@ func (s Secret) Lookup(lookupEnv func(string) (string, bool)) (string, error) {
 		lookupEnv = os.LookupEnv
 	}
 	value, ok := lookupEnv(s.Env)
-	value = strings.TrimSpace(value)
+	value = secretrule.Trim(value)
 	switch {
 	case !ok:
 		return "", &SecretError{Secret: s, Reason: "is not set"}

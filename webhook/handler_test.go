@@ -359,3 +359,22 @@ func TestARefusalSaysEachThingOnce(t *testing.T) {
 	assert.NotContains(t, err.Error(), testToken)
 	assert.Equal(t, "webhook: Sign does not match", (&webhook.RequestError{Err: webhook.ErrBadSignature, Detail: "Sign does not match"}).Error())
 }
+
+// TestAReceiverTakesOnlyATokenTencentCouldSignWith: webhook.Config.Token follows the rule of
+// liveconfig.CallbackToken, so that no receiver waits for webhooks signed with a token that cannot be set.
+func TestAReceiverTakesOnlyATokenTencentCouldSignWith(t *testing.T) {
+	t.Parallel()
+	for token, want := range map[string]string{
+		strings.Repeat("t", 200): "must be 1 to 128 characters",
+		"tok\x1ben":              "character 4 is U+001B",
+		"token\n":                "character 6 is a line feed",
+		"[redacted]":             "is the mark [redacted]",
+	} {
+		cfg := testConfig()
+		cfg.Token = token
+		_, err := webhook.NewHandler(cfg, func(context.Context, webhook.Event) error { return nil })
+		require.ErrorIs(t, err, liveconfig.ErrInvalidConfig, "%q", token)
+		assert.Contains(t, err.Error(), want)
+		assert.Contains(t, err.Error(), "Config.Token")
+	}
+}

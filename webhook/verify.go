@@ -36,7 +36,9 @@ type Config struct {
 	// SDKAppID is the app's id. Required: requests for any other app are refused (403).
 	SDKAppID uint64
 	// Token is the callback token set with liveconfig's SetCallbackToken. Required unless AllowUnsigned. With
-	// a Token, every request must carry a valid Sign and a RequestTime within MaxSkew of now (else 401).
+	// a Token, every request must carry a valid Sign and a RequestTime within MaxSkew of now (else 401). The
+	// token must pass liveconfig.CallbackToken's Validate (1 to 128 characters, no white space, control or
+	// format character, not "[redacted]"): any other is one Tencent never signs with.
 	Token string
 	// AllowUnsigned accepts requests without Sign: the explicit opt-out for apps that have not enabled a
 	// token. With a Token too, signed requests are still verified and unsigned ones accepted, which serves
@@ -137,6 +139,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, &ConfigError{Field: "Config.SDKAppID", Reason: "is required"}
 	case cfg.Token == "" && !cfg.AllowUnsigned:
 		return nil, &ConfigError{Field: "Config.Token", Reason: "is required; set AllowUnsigned to accept unsigned webhooks"}
+	case cfg.Token != "" && tokenProblem(cfg.Token) != "":
+		return nil, &ConfigError{Field: "Config.Token", Reason: tokenProblem(cfg.Token) + ": Tencent never signs with such a token"}
 	case cfg.MaxSkew < 0:
 		return nil, &ConfigError{Field: "Config.MaxSkew", Reason: "must not be negative"}
 	case cfg.DuplicateWindow < 0:
@@ -154,6 +158,16 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		cfg.Now = time.Now
 	}
 	return &Verifier{cfg: cfg}, nil
+}
+
+// tokenProblem says why token could not have been set with liveconfig's SetCallbackToken (the same rule), or
+// "" when it could.
+func tokenProblem(token string) string {
+	var input *liveconfig.InputError
+	if err := (liveconfig.CallbackToken{Token: token}).Validate(); errors.As(err, &input) {
+		return input.Reason
+	}
+	return ""
 }
 
 // Parse verifies r and decodes its body, in this order: the method is POST (405); SdkAppid is Config.SDKAppID

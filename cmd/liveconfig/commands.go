@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // subcommand is one leaf of the command tree.
@@ -176,7 +177,7 @@ func tokenSet(fs *flag.FlagSet) action {
 	tokenFile := fs.String("token-file", "", "file holding the callback token")
 	enabled := fs.Bool("enabled", true, "whether Tencent signs webhooks with the token")
 	return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
-		value := *token
+		value := secretrule.Trim(*token) // as a token file is
 		switch {
 		case (*token == "") == (*tokenFile == ""):
 			return view{}, &usageError{"give exactly one of --token and --token-file"}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/internal/secretfile"
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // takeOutput finds -o / --output (also -output, and the name=value forms) anywhere on the command line, so
@@ -118,7 +119,7 @@ func (c *commonFlags) secretKey(ctx context.Context, getenv func(string) string)
 	if c.secretKeyFile != "" {
 		return readSecretFile(ctx, c.secretKeyFile, "--secret-key-file")
 	}
-	key, path := getenv("LIVECONFIG_SECRET_KEY"), getenv("LIVECONFIG_SECRET_KEY_FILE")
+	key, path := secretrule.Trim(getenv("LIVECONFIG_SECRET_KEY")), getenv("LIVECONFIG_SECRET_KEY_FILE")
 	switch {
 	case key != "" && path != "":
 		return "", &usageError{"both LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE are set: unset one (--secret-key-file, if given, wins over both)"}

@@ -173,7 +173,7 @@ func TestAHostileFileReachesNoSecretOutward(t *testing.T) {
 		{name: "token from another secret, applied", lines: "    secret_key_env: " + hostileKeyVar + "\n    token: {token_env: " + otherSecretVar + "}\n",
 			verbs: []string{"apply"}, code: exitOK, says: "(done)", tokenSent: true},
 		{name: "key from the environment of the process", lines: "    secret_key_file: /proc/self/environ\n", verbs: []string{"plan", "apply"},
-			code: exitAuth, says: "70009", linuxOnly: true},
+			code: exitUsage, says: "invalid Config.SecretKey: must not hold white space, control or format characters", linuxOnly: true},
 		{name: "token from the environment of the process", lines: "    secret_key_env: " + hostileKeyVar + "\n    token: {token_file: /proc/self/environ}\n",
 			verbs: []string{"plan", "apply"}, code: exitUsage, says: "the token in the file /proc/self/environ: liveconfig: invalid Token", linuxOnly: true},
 		{name: "key from a FIFO nobody writes", lines: "    secret_key_file: " + fifo + "\n", verbs: []string{"plan", "apply"},

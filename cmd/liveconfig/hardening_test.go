@@ -340,3 +340,27 @@ func TestBothKeyVariablesAreAUsageError(t *testing.T) {
 	assert.NotContains(t, r.stderr, "both LIVECONFIG_SECRET_KEY")
 	assert.Equal(t, exitConflict, r.code, "read with the flag's key: no configuration yet (%s)", r.stderr)
 }
+
+// TestSecretsAreTrimmedOneWayEverywhere: a key in a variable with a line break, a key file that starts with a
+// byte order mark, and a --token with spaces around it are taken as a key file is: trimmed.
+func TestSecretsAreTrimmedOneWayEverywhere(t *testing.T) {
+	t.Parallel()
+	srv, env := fakeEnv(t)
+	env["LIVECONFIG_SECRET_KEY"] = cliKey + "\n"
+	r := cli(t, env, "token", "set", "--token", "  padded-token  ")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	tok, ok := srv.Token()
+	require.True(t, ok)
+	assert.Equal(t, "padded-token", tok.Token, "the flag's value is trimmed as a file's")
+
+	delete(env, "LIVECONFIG_SECRET_KEY")
+	bom := filepath.Join(t.TempDir(), "bom.key")
+	require.NoError(t, os.WriteFile(bom, []byte("\uFEFF"+cliKey+"\r\n"), 0o600))
+	r = cli(t, env, "token", "get", "--secret-key-file", bom)
+	assert.Equal(t, exitOK, r.code, "a byte order mark is not part of the key: %s", r.stderr)
+
+	r = cli(t, env, "token", "set", "--token", "in side", "--secret-key-file", bom)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "character 3 is a space")
+	assert.NotContains(t, r.stderr, "in side")
+}

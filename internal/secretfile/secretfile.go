@@ -7,15 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"syscall"
+
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // MaxBytes is the largest secret file read. A key is 64 characters and a token at most 128.
 const MaxBytes = 64 << 10
 
-// Read returns the secret in the file at path, without the white space around it (the line break an editor
-// leaves at the end, a stray CR or space). Its error says in a few words what is wrong, naming neither the
+// Read returns the secret in the file at path, trimmed as secretrule.Trim does: without a byte order mark at
+// the start and the white space around it (the line break an editor leaves at the end, a stray CR or space). Its error says in a few words what is wrong, naming neither the
 // path (the caller knows how to name it) nor anything read: "cannot be opened: no such file or directory",
 // "is empty", "is larger than 64 KiB, so not a key or token".
 func Read(path string) (string, error) {
@@ -70,7 +71,7 @@ func read(f *os.File) (string, error) {
 	case len(data) > MaxBytes:
 		return "", fmt.Errorf("is larger than %d KiB, so not a key or token", MaxBytes>>10)
 	}
-	secret := strings.TrimSpace(string(data))
+	secret := secretrule.Trim(string(data))
 	if secret == "" {
 		return "", errors.New("is empty")
 	}
