@@ -223,6 +223,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	if err != nil {
 		return report(stderr, format, err)
 	}
+	if len(args) > 1 && args[0] == "help" { // "help callback create" is "callback create --help"
+		args = append(slices.Clone(args[1:]), "--help")
+	}
 	path, rest := splitPath(args)
 	sub, ok := findSubcommand(path)
 	if !ok {
@@ -246,7 +249,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	case fs.NArg() == 1 && fs.Arg(0) == "help":
 		return printHelp(stdout, format, leafUsage(sub, fs))
 	case fs.NArg() > 0:
-		return report(stderr, format, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))})
+		return report(stderr, format, &usageError{unexpectedArgument(fs, rest)})
 	}
 	if act.fleet != nil {
 		return act.fleet(ctx, &terminal{format: format, stdin: os.Stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv})
@@ -315,6 +318,8 @@ func usageFor(format, path string, args, rest []string, stdout, stderr io.Writer
 		msg = "a command is required; see 'liveconfig --help'"
 	case len(rest) == 0:
 		msg = fmt.Sprintf("%q needs a command; see 'liveconfig %s --help'", path, path)
+	case strings.HasPrefix(args[0], "-"):
+		msg = flagsFirst(args)
 	default:
 		msg = fmt.Sprintf("unknown command %q; see 'liveconfig --help'", strings.Join(args, " "))
 	}
@@ -323,6 +328,37 @@ func usageFor(format, path string, args, rest []string, stdout, stderr io.Writer
 		fmt.Fprint(stderr, "\n"+usage)
 	}
 	return code
+}
+
+// flagsFirst is the message for a command line that starts with flags: if a command follows them, it says
+// how to write it, flags after the command.
+func flagsFirst(args []string) string {
+	for i := 1; i < len(args); i++ {
+		if path, rest := splitPath(args[i:]); path != "" {
+			if _, ok := findSubcommand(path); ok {
+				fixed := append(append([]string{"liveconfig", path}, args[:i]...), rest...)
+				return fmt.Sprintf("flags go after the command: %s", strings.Join(fixed, " "))
+			}
+		}
+	}
+	return fmt.Sprintf("a command is required before the flags %q; see 'liveconfig --help'", strings.Join(args, " "))
+}
+
+// unexpectedArgument is the message for a word left over after the flags: "--enabled false" is the common
+// one, a true/false flag given its value after a space.
+func unexpectedArgument(fs *flag.FlagSet, rest []string) string {
+	arg := fs.Arg(0)
+	if arg == "true" || arg == "false" {
+		if i := slices.Index(rest, arg); i > 0 {
+			name := strings.TrimLeft(strings.SplitN(rest[i-1], "=", 2)[0], "-")
+			if f := fs.Lookup(name); f != nil {
+				if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					return fmt.Sprintf("unexpected argument %q: a true/false flag takes its value with '=': --%s=%s", arg, name, arg)
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("unexpected argument %q", arg)
 }
 
 // splitPath takes the words naming a subcommand off the front of args.

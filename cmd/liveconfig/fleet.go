@@ -90,6 +90,11 @@ func runFleet(ctx context.Context, out *terminal, ff *fleetFlags, apply bool) in
 	}
 	rep, err := run(ctx, file, opts)
 	progress.finish()
+	if rep != nil {
+		for i := range rep.Apps {
+			rep.Apps[i].Err = timeoutInCLITerms(rep.Apps[i].Err, ff.timeout)
+		}
+	}
 	if errors.Is(err, fleet.ErrInvalidFile) { // an endpoint not allowed: nothing was read or sent
 		return reportFileErrors(out, err)
 	}
@@ -226,6 +231,14 @@ func isTerminal(w io.Writer) bool {
 	}
 	null, err := os.Stat(os.DevNull)
 	return err != nil || !os.SameFile(st, null)
+}
+
+// timeoutInCLITerms names --timeout in an app's error that its end caused.
+func timeoutInCLITerms(err error, timeout time.Duration) error {
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &cliError{msg: fmt.Sprintf("--timeout %v (each app's) ran out: %s", timeout, strings.TrimPrefix(err.Error(), "liveconfig: ")), err: err}
 }
 
 // fleetAppError is an app's error in the tool's terms: a wrong-region hint names the fleet file's keys.

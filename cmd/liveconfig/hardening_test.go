@@ -364,3 +364,29 @@ func TestSecretsAreTrimmedOneWayEverywhere(t *testing.T) {
 	assert.Contains(t, r.stderr, "character 3 is a space")
 	assert.NotContains(t, r.stderr, "in side")
 }
+
+// TestMistypedCommandLinesSayWhatToTypeInstead: each says what the user did and what to type instead.
+func TestMistypedCommandLinesSayWhatToTypeInstead(t *testing.T) {
+	t.Parallel()
+	_, env := fakeEnv(t)
+	r := cli(t, env, "help", "callback", "create")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "--url", "help for the command named, not the top level")
+	assert.Contains(t, r.stdout, "callback create")
+	r = cli(t, env, "help", "token")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "token set")
+	assert.NotContains(t, r.stdout, "callback create")
+
+	r = cli(t, env, "--url", "https://a.example/cb", "callback", "create", "--command", "Live.CallbackAfterCreateRoom")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "flags go after the command: liveconfig callback create --url https://a.example/cb --command Live.CallbackAfterCreateRoom")
+
+	r = cli(t, env, "token", "set", "--token", "t0ken", "--enabled", "false")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `unexpected argument "false": a true/false flag takes its value with '=': --enabled=false`)
+
+	fx := newFleet(t, 1, nil)
+	r = fx.run(t, "plan", "-f", fx.path, "--timeout", "1ns")
+	assert.Contains(t, r.stdout, "--timeout 1ns (each app's) ran out: ")
+}
