@@ -16,7 +16,8 @@ type RetryPolicy struct {
 	// MaxAttempts is the number of attempts in all, the first included. 0 means 4; 1 turns retries off.
 	// A UserSig refused as expired or revoked (70001, 70052) is renewed and retried once more on top.
 	MaxAttempts int
-	// BaseDelay and MaxDelay shape the backoff after most failures. 0 means 100 ms and 2 s.
+	// BaseDelay and MaxDelay shape the backoff after most failures. 0 means 100 ms and 2 s. Any non-negative
+	// duration is accepted, up to math.MaxInt64: the backoff saturates at its cap rather than overflow.
 	BaseDelay, MaxDelay time.Duration
 	// RateLimitBaseDelay and RateLimitMaxDelay shape it after a rate-limit code or HTTP 429, where the
 	// server asks for a longer pause. 0 means 500 ms and 5 s.

@@ -90,7 +90,7 @@ func (o Options) userSigTTL() time.Duration {
 }
 
 // Plan reads the callback configuration and token of every app of f, both at once, and reports what Apply
-// would do. It sends no change. The error is for bad Options, or for an app whose endpoint is not allowed
+// would do. It sends no change. The error is for a nil f, bad Options, or an app whose endpoint is not allowed
 // (ErrEndpointNotAllowed, see Options.AllowEndpoints), and then nothing was read or sent for any app; each
 // app's own failure is in its AppReport. Each app's UserSig is valid for UserSigTTL (5 minutes) unless
 // Configure sets another.
