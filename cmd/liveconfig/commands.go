@@ -319,9 +319,9 @@ func usageFor(format, path string, args, rest []string, stdout, stderr io.Writer
 	case len(rest) == 0:
 		msg = fmt.Sprintf("%q needs a command; see 'liveconfig %s --help'", path, path)
 	case strings.HasPrefix(args[0], "-"):
-		msg = flagsFirst(args)
+		msg = flagsFirst(withoutSecrets(args))
 	default:
-		msg = fmt.Sprintf("unknown command %q; see 'liveconfig --help'", strings.Join(args, " "))
+		msg = fmt.Sprintf("unknown command %q; see 'liveconfig --help'", strings.Join(withoutSecrets(args), " "))
 	}
 	code := report(stderr, format, &usageError{msg})
 	if format == "text" {
@@ -342,6 +342,24 @@ func flagsFirst(args []string) string {
 		}
 	}
 	return fmt.Sprintf("a command is required before the flags %q; see 'liveconfig --help'", strings.Join(args, " "))
+}
+
+// withoutSecrets is args with the value of a --token flag replaced by its mark, for a message that repeats
+// the command line.
+func withoutSecrets(args []string) []string {
+	out := slices.Clone(args)
+	for i, arg := range out {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") || name != "token" {
+			continue
+		}
+		if hasValue {
+			out[i] = arg[:strings.Index(arg, "=")+1] + "[redacted]"
+		} else if i+1 < len(out) {
+			out[i+1] = "[redacted]"
+		}
+	}
+	return out
 }
 
 // unexpectedArgument is the message for a word left over after the flags: "--enabled false" is the common

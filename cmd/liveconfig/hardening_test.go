@@ -382,6 +382,12 @@ func TestMistypedCommandLinesSayWhatToTypeInstead(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "flags go after the command: liveconfig callback create --url https://a.example/cb --command Live.CallbackAfterCreateRoom")
 
+	r = cli(t, env, "--token", "s3cret-t0ken", "token", "set")
+	assert.Contains(t, r.stderr, "flags go after the command: liveconfig token set --token [redacted]")
+	assert.NotContains(t, r.stderr, "s3cret-t0ken", "a command line repeated in a message keeps no token")
+	r = cli(t, env, "--token=s3cret-t0ken", "nonsense")
+	assert.NotContains(t, r.stderr, "s3cret-t0ken")
+
 	r = cli(t, env, "token", "set", "--token", "t0ken", "--enabled", "false")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `unexpected argument "false": a true/false flag takes its value with '=': --enabled=false`)
