@@ -181,12 +181,7 @@ func (h *handler) answerLate(ctx context.Context, w http.ResponseWriter, cmd liv
 		return
 	}
 	_, report.Code = failureOutcome(decision)
-	var rej *rejection
-	if errors.As(decision, &rej) {
-		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
-		return
-	}
-	writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
+	writeFailure(w, decision)
 }
 
 // forget drops the webhook of digest from the duplicate filter, if it can, after the HandlerFunc failed: a
@@ -230,12 +225,20 @@ func (h *handler) duplicate(ctx context.Context, now time.Time, cmd liveconfig.C
 // internal error, logged.
 func (h *handler) answerFailure(ctx context.Context, w http.ResponseWriter, cmd liveconfig.Command, err error, report *RequestReport) {
 	report.Outcome, report.Code = failureOutcome(err)
+	if report.Outcome == OutcomeError {
+		h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(cmd)), slog.String("error", err.Error()))
+	}
+	writeFailure(w, err)
+}
+
+// writeFailure answers err: a rejection with its code and info, anything else as ErrorCode 1 with a generic
+// info, so that an error's text never leaves the process.
+func writeFailure(w http.ResponseWriter, err error) {
 	var rej *rejection
 	if errors.As(err, &rej) {
 		writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: rej.code, ErrorInfo: rej.info})
 		return
 	}
-	h.logf(ctx, slog.LevelError, "webhook handler failed", slog.String("command", string(cmd)), slog.String("error", err.Error()))
 	writeAnswer(w, http.StatusOK, answer{ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "internal error"})
 }
 
