@@ -71,7 +71,14 @@ func (h *handler) callInTime(parent context.Context, ctx *handlerContext, ev Eve
 	timer := lateTimers.Get().(*time.Timer)
 	timer.Reset(time.Until(deadline))
 	defer func() {
-		timer.Stop() // since Go 1.23, no value sent before Stop is received after it: the timer is reusable
+		// A program whose go.mod says go 1.22 or older gets the old timers, whose channel may hold a value
+		// sent before Stop: drain it, so that the next request to take this timer does not find it fired.
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
 		lateTimers.Put(timer)
 	}()
 	select {

@@ -173,3 +173,33 @@ func TestALateAfterEventIsNotAnsweredEarly(t *testing.T) {
 	assert.True(t, returned, "answered after the HandlerFunc returned")
 	assert.Equal(t, "OK", answer.body.ActionStatus)
 }
+
+// TestAFiredTimerIsNotReusedFired: the pooled timer a late check fired is reset for the checks after it, which
+// are answered by their HandlerFunc, not taken for late. (The drain after Stop guards a narrower case, a timer
+// firing as its HandlerFunc returns under go 1.22's timers, which no test can time.)
+func TestAFiredTimerIsNotReusedFired(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.HandlerTimeout = 20 * time.Millisecond
+	rec := &lateRecorder{late: make(chan webhook.LateReport, 1)}
+	cfg.Observer = rec
+	slow := make(chan struct{})
+	h, err := webhook.NewHandler(cfg, func(_ context.Context, ev webhook.Event) error {
+		if ev.(*webhook.BeforeSendGift).GiftWater.Coins == 0 {
+			<-slow
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	late := serve(t, h, newDelivery("Live.CallbackBeforeSendGift", `{"GiftWater":{"Coins":0}}`).request())
+	assert.Equal(t, 1, late.body.ErrorCode, "late: refused")
+	time.Sleep(30 * time.Millisecond) // the late check's timer has fired and gone back to the pool
+	for range 50 {
+		assert.Equal(t, "OK", serve(t, h, newDelivery("Live.CallbackBeforeSendGift", `{"GiftWater":{"Coins":1}}`).request()).body.ActionStatus)
+	}
+	close(slow)
+	<-rec.late
+	for _, r := range rec.reports[1:] {
+		assert.Equal(t, webhook.OutcomeOK, r.Outcome)
+	}
+}
