@@ -4,14 +4,12 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/fleet"
-	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
 // otherWriter is an Observer that plays another writer: once, as the first attempt of op ends, it calls write,
@@ -35,6 +33,21 @@ func (o otherWriter) AttemptEnd(_ context.Context, a liveconfig.AttemptInfo) {
 }
 func (o otherWriter) CallEnd(context.Context, liveconfig.CallInfo) {}
 func (o otherWriter) UserSigSigned(context.Context)                {}
+
+// observers passes each event to every one of its Observers, in order.
+type observers []otherWriter
+
+func (os observers) CallStart(ctx context.Context, _ liveconfig.CallInfo) context.Context { return ctx }
+func (os observers) AttemptStart(ctx context.Context, _ liveconfig.AttemptInfo) context.Context {
+	return ctx
+}
+func (os observers) AttemptEnd(ctx context.Context, a liveconfig.AttemptInfo) {
+	for _, o := range os {
+		o.AttemptEnd(ctx, a)
+	}
+}
+func (os observers) CallEnd(context.Context, liveconfig.CallInfo) {}
+func (os observers) UserSigSigned(context.Context)                {}
 
 // applyWithWriter applies f with another writer that acts after op on app 0.
 func applyWithWriter(t *testing.T, fx *fixture, f *fleet.File, op liveconfig.Op, write func()) *fleet.Report {
@@ -141,27 +154,31 @@ func TestACreateThatMeetsAConfigurationReportsTheUpdate(t *testing.T) {
 }
 
 // TestOfTwoRacingAppliesTheLoserIsTold: two applies of files that differ in the callback URL, at once over 30
-// apps, with every read taking 50 ms so that both updates land before either read-back: for every app, exactly
-// one run is told of a conflict, and the other's URL is the one that stuck. (A write undone after its own
-// read-back cannot be seen by that run: the read-back tells what was there once the write was made.)
+// apps, meeting app by app after their reads and again after their updates, so that both updates land before
+// either read-back: for every app, exactly one run is told of a conflict, and the other's URL is the one that
+// stuck. (A write undone after its own read-back cannot be seen by that run: the read-back tells what was there
+// once the write was made.)
 func TestOfTwoRacingAppliesTheLoserIsTold(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t, 30)
 	for _, app := range fx.srv.Apps() {
 		// Both update (a create could meet the other's and read again, which would put its write later).
 		app.SetCallback(&liveconfig.CallbackConfig{URL: "https://old.example/cb", Commands: []liveconfig.Command{roomCreated}})
-		app.InjectFault(liveconfig.OpGetCallback, liveconfigtest.Fault{Times: liveconfigtest.Always, Delay: 50 * time.Millisecond})
 	}
 	file := func(url string) *fleet.File {
 		return fx.file(t, "  callback:\n    url: "+url+"\n    commands: [Live.CallbackAfterCreateRoom]\n", func(int) string { return "" })
 	}
 	urls := []string{"https://a.example/cb", "https://b.example/cb"}
-	// Each app's first read waits for the other run's, so that the two runs meet app by app however their
-	// starts are spread (signing, the race detector).
-	met := map[string]*sync.WaitGroup{}
+	// The two runs meet app by app however their starts are spread (signing, the race detector): after each
+	// one's first read, and after each one's update has been answered, so both updates are in before either
+	// run reads back.
+	type meetings struct{ read, written *sync.WaitGroup }
+	met := map[string]meetings{}
 	for _, app := range fx.file(t, "", func(int) string { return "" }).Apps {
-		met[app.Name] = &sync.WaitGroup{}
-		met[app.Name].Add(2)
+		m := meetings{read: &sync.WaitGroup{}, written: &sync.WaitGroup{}}
+		m.read.Add(2)
+		m.written.Add(2)
+		met[app.Name] = m
 	}
 	reports := make([]*fleet.Report, 2)
 	var wg sync.WaitGroup
@@ -170,8 +187,11 @@ func TestOfTwoRacingAppliesTheLoserIsTold(t *testing.T) {
 			opts := fx.options()
 			opts.Parallel = 30
 			opts.Configure = func(app *fleet.App, cfg *liveconfig.Config) {
-				meet := met[app.Name]
-				cfg.Observer = otherWriter{op: liveconfig.OpGetCallback, once: &sync.Once{}, write: func() { meet.Done(); meet.Wait() }}
+				m := met[app.Name]
+				cfg.Observer = observers{
+					otherWriter{op: liveconfig.OpGetCallback, once: &sync.Once{}, write: func() { m.read.Done(); m.read.Wait() }},
+					otherWriter{op: liveconfig.OpUpdateCallback, once: &sync.Once{}, write: func() { m.written.Done(); m.written.Wait() }},
+				}
 			}
 			var err error
 			reports[i], err = fleet.Apply(context.Background(), file(url), opts)
