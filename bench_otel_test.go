@@ -11,6 +11,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/benchkit"
 	"github.com/go-tuilive/liveconfig/liveconfigotel"
 )
 
@@ -57,10 +58,10 @@ func BenchmarkObserved(b *testing.B) {
 		return func() error { _, err := c.GetCallback(ctx); return err }
 	}
 	b.Run("Noop", func(b *testing.B) {
-		benchRotation(b, []namedCall{{"otel-noop", get(observedBenchClient(b, srv.URL, noopProviders()...))}, {"client", get(plain)}})
+		benchkit.Rotation(b, []benchkit.Call{{Name: "otel-noop", Do: get(observedBenchClient(b, srv.URL, noopProviders()...))}, {Name: "client", Do: get(plain)}})
 	})
 	b.Run("SDK", func(b *testing.B) {
-		benchRotation(b, []namedCall{{"otel-sdk", get(observedBenchClient(b, srv.URL, sdkProviders(b)...))}, {"client", get(plain)}})
+		benchkit.Rotation(b, []benchkit.Call{{Name: "otel-sdk", Do: get(observedBenchClient(b, srv.URL, sdkProviders(b)...))}, {Name: "client", Do: get(plain)}})
 	})
 }
 

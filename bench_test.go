@@ -2,18 +2,15 @@ package liveconfig_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/benchkit"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -27,38 +24,10 @@ const (
 	benchKey        = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 )
 
-var getAnswer = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52720",` +
-	`"Response":{"Url":"https://live.example.com/tencent/webhook","CallbackCommandList":["Live.CallbackAfterCreateRoom","Live.CallbackAfterDestroyRoom","Live.CallbackAfterMemberStateChanged"]}}`)
-
-// instantServer answers every request with getAnswer at once, after reading the body as a real server would.
+// instantServer answers every request with benchkit.GetAnswer at once, after reading the body as a real server
+// would.
 func instantServer(b *testing.B, tls bool) (*httptest.Server, *atomic.Int64) {
-	return answeringServer(b, tls, 0)
-}
-
-// answeringServer answers every request with getAnswer after latency. It counts the connections it accepts.
-func answeringServer(b *testing.B, tls bool, latency time.Duration) (*httptest.Server, *atomic.Int64) {
-	var newConns atomic.Int64
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		if latency > 0 {
-			time.Sleep(latency)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(getAnswer)
-	})
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
-		if state == http.StateNew {
-			newConns.Add(1)
-		}
-	}
-	if tls {
-		srv.StartTLS()
-	} else {
-		srv.Start()
-	}
-	b.Cleanup(srv.Close)
-	return srv, &newConns
+	return benchkit.Server(b, tls, 0)
 }
 
 func benchClient(b *testing.B, endpoint string, hc *http.Client) *liveconfig.Client {
@@ -117,7 +86,7 @@ func benchSequentialAndParallel(b *testing.B, sequential, parallel string, call 
 	})
 	b.Run(parallel, func(b *testing.B) {
 		b.ReportAllocs()
-		b.SetParallelism(parallelism())
+		b.SetParallelism(benchkit.Parallelism())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				if err := call(); err != nil {
@@ -198,8 +167,6 @@ func BenchmarkUserSig(b *testing.B) {
 }
 
 // parallelism makes RunParallel use 32 goroutines in all.
-func parallelism() int { return max(1, 32/runtime.GOMAXPROCS(0)) }
-
 func benchTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
