@@ -183,7 +183,9 @@ func TestOfTwoRacingAppliesTheLoserIsTold(t *testing.T) {
 	reports := make([]*fleet.Report, 2)
 	var wg sync.WaitGroup
 	for i, url := range urls {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			opts := fx.options()
 			opts.Parallel = 30
 			opts.Configure = func(app *fleet.App, cfg *liveconfig.Config) {
@@ -196,7 +198,7 @@ func TestOfTwoRacingAppliesTheLoserIsTold(t *testing.T) {
 			var err error
 			reports[i], err = fleet.Apply(context.Background(), file(url), opts)
 			assert.NoError(t, err)
-		})
+		}()
 	}
 	wg.Wait()
 	for i, app := range fx.srv.Apps() {

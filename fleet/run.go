@@ -166,12 +166,14 @@ func run(ctx context.Context, f *File, opts Options, apply bool) (*Report, error
 	}()
 	var workers sync.WaitGroup
 	for range min(opts.Parallel, len(f.Apps)) {
-		workers.Go(func() {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
 			for i := range jobs {
 				report.Apps[i] = r.app(ctx, &f.Apps[i])
 				done <- i
 			}
-		})
+		}()
 	}
 	go func() {
 		workers.Wait()
@@ -261,10 +263,12 @@ func (r *runner) app(stop context.Context, app *App) AppReport {
 	if !call(func(ctx context.Context) error {
 		var callbackErr, tokenErr error
 		var read sync.WaitGroup
-		read.Go(func() {
+		read.Add(1)
+		go func() {
+			defer read.Done()
 			found, callbackErr = client.GetCallback(ctx)
 			callbackErr = ignore(callbackErr, liveconfig.ErrCallbackNotFound)
-		})
+		}()
 		token, tokenErr = client.GetCallbackToken(ctx)
 		read.Wait()
 		return cmp.Or(callbackErr, ignore(tokenErr, liveconfig.ErrTokenNotFound))

@@ -14,8 +14,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/go-tuilive/liveconfig"
-	"github.com/go-tuilive/liveconfig/internal/oteltest"
 	"github.com/go-tuilive/liveconfig/liveconfigotel"
+	"github.com/go-tuilive/liveconfig/liveconfigotel/internal/oteltest"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 
@@ -24,17 +24,23 @@ const testKey = "otel-test-secret-key-7d3c0f9a2b5e"
 var roomEvents = liveconfig.CallbackConfig{URL: "https://example.com/live/callback",
 	Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom, liveconfig.CommandAfterDestroyRoom}}
 
-// sigCatcher keeps the usersig of the requests it sends, so that a test can look for it where it must not be.
+// sigCatcher keeps the usersig of the requests it sends, so that a test can look for it where it must not be,
+// and calls onAnswer (if set) as each answer arrives.
 type sigCatcher struct {
-	mu      sync.Mutex
-	usersig string
+	mu       sync.Mutex
+	usersig  string
+	onAnswer func()
 }
 
 func (s *sigCatcher) RoundTrip(r *http.Request) (*http.Response, error) {
 	s.mu.Lock()
 	s.usersig = r.URL.Query().Get("usersig")
 	s.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(r)
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && s.onAnswer != nil {
+		s.onAnswer()
+	}
+	return resp, err
 }
 
 func (s *sigCatcher) last() string {

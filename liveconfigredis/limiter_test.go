@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-tuilive/liveconfig"
-	"github.com/go-tuilive/liveconfig/internal/redistest"
 	"github.com/go-tuilive/liveconfig/internal/syncbuf"
 	"github.com/go-tuilive/liveconfig/liveconfigredis"
+	"github.com/go-tuilive/liveconfig/liveconfigredis/redistest"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 )
 

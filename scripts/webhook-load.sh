@@ -25,7 +25,7 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/webhook-load" ./internal/cmd/webhook-load
+go build -o "$work/webhook-load" ./webhook/internal/cmd/webhook-load
 
 # run MODE: serves MODE on core 0 while wrk loads it from core 1; prints "MODE req/s cpu-us/request".
 run() {

@@ -81,13 +81,15 @@ func TestMemoryFilterLetsOneOfConcurrentCallsThrough(t *testing.T) {
 	var firsts [1000]atomic.Int32
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for k := range firsts {
 				if seen, _ := f.Seen(context.Background(), fmt.Sprint("k", k), time.Minute); !seen {
 					firsts[k].Add(1)
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	for k := range firsts {
@@ -271,7 +273,8 @@ func TestAFilterOutageIsLoggedOnceNotPerWebhook(t *testing.T) {
 	filter.down.Store(true)
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() { deliver(250) })
+		wg.Add(1)
+		go func() { defer wg.Done(); deliver(250) }()
 	}
 	wg.Wait()
 	assert.Equal(t, 1, strings.Count(logs.String(), "duplicate filter failed"), logs.String())

@@ -151,7 +151,9 @@ func bareFleetCalls(b *testing.B, srv *liveconfigtest.Server, writes int) time.D
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range benchFleetParallel {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			post := func(i, call int) {
 				resp, err := client.Post(prefixes[i]+"&random="+strconv.Itoa(call)+"&contenttype=json", "application/json", strings.NewReader("{}"))
 				if err != nil {
@@ -164,14 +166,15 @@ func bareFleetCalls(b *testing.B, srv *liveconfigtest.Server, writes int) time.D
 			}
 			for i := range jobs {
 				var reads sync.WaitGroup
-				reads.Go(func() { post(i, 0) })
+				reads.Add(1)
+				go func() { defer reads.Done(); post(i, 0) }()
 				post(i, 1)
 				reads.Wait()
 				for call := range writes {
 					post(i, 2+call)
 				}
 			}
-		})
+		}()
 	}
 	for i := range apps {
 		jobs <- i

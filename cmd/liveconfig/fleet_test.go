@@ -409,11 +409,11 @@ func TestAConflictIsReportedAndExits4(t *testing.T) {
 	t.Parallel()
 	want := &liveconfig.CallbackConfig{URL: "https://live.example.com/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 	theirs := &liveconfig.CallbackConfig{URL: "https://theirs.example/cb", Commands: []liveconfig.Command{liveconfig.CommandAfterDestroyRoom}}
-	enabled := false
+	enabled, enabledTo := false, true
 	rep := &fleet.Report{Applied: true, Apps: []fleet.AppReport{{
 		Name: "prod", SDKAppID: 1400000001,
 		Callback: fleet.CallbackChange{Action: fleet.ActionCreate, To: want, Applied: true, Conflict: true, Now: theirs},
-		Token: fleet.TokenChange{Action: fleet.ActionCreate, EnabledTo: new(true), ValueChanged: true, Applied: true,
+		Token: fleet.TokenChange{Action: fleet.ActionCreate, EnabledTo: &enabledTo, ValueChanged: true, Applied: true,
 			Conflict: true, EnabledNow: &enabled},
 		Err: fmt.Errorf("fleet: prod: callback: %w", fleet.ErrConflict),
 	}}}

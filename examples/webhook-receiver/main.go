@@ -1,7 +1,7 @@
 // Command webhook-receiver is a complete webhook receiver for Tencent Cloud Live: it verifies each webhook,
 // logs it, and refuses gifts worth more than a limit.
 //
-//	LIVECONFIG_SDKAPPID=1400000001 WEBHOOK_TOKEN=... go run ./examples/webhook-receiver -addr :8080 -gift-limit 5000
+//	LIVECONFIG_SDKAPPID=1400000001 WEBHOOK_TOKEN=... go -C examples/webhook-receiver run . -addr :8080 -gift-limit 5000
 //
 // For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN.
 //

@@ -20,8 +20,8 @@ import (
 
 	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/internal/blackhole"
-	"github.com/go-tuilive/liveconfig/internal/redistest"
 	"github.com/go-tuilive/liveconfig/internal/syncbuf"
+	"github.com/go-tuilive/liveconfig/liveconfigredis/redistest"
 	"github.com/go-tuilive/liveconfig/liveconfigtest"
 	"github.com/go-tuilive/liveconfig/webhook"
 )

@@ -1,6 +1,14 @@
-// Package redistest starts a real redis-server for a test: on a free loopback port, with persistence off,
-// stopped when the test ends. Where redis-server is not installed, the test is skipped with a message that
-// says how to install it, unless LIVECONFIG_REQUIRE_REDIS=1 (as in CI), which makes it fail instead.
+//go:build unix
+
+// Package redistest starts a real redis-server for a test, so that code using liveconfigredis (a receiver's
+// duplicate filter, a shared rate limit) is tested against Redis itself, including on its bad days: Stop
+// freezes the server as a partition or a stuck primary would (it accepts connections and answers nothing),
+// Kill ends it as a crash would.
+//
+// Each server listens on a free loopback port, with persistence off, and is killed when the test ends. Where
+// redis-server is not installed (Debian: apt-get install -y redis-server), the test is skipped with a message
+// that says so, unless LIVECONFIG_REQUIRE_REDIS=1 (as in this module's CI), which makes it fail instead. It
+// needs a Unix system, for the signals.
 package redistest
 
 import (
@@ -33,7 +41,8 @@ type Server struct {
 	done chan struct{}
 }
 
-// Start starts a redis-server for t, and stops it when t ends.
+// Start starts a redis-server for t (or skips t where there is none: see the package doc) and kills it when t
+// ends. It fails t when five servers in a row do not come up; each gets 10 s.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	path, err := exec.LookPath("redis-server")
@@ -78,7 +87,7 @@ func start(path string) (*Server, error) {
 	return s, nil
 }
 
-// Client returns a client of the server, closed when t ends.
+// Client returns a client of the server that does not retry and dials for at most 1 s, closed when t ends.
 func (s *Server) Client(t testing.TB) *redis.Client {
 	rdb := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
 	t.Cleanup(func() { rdb.Close() })

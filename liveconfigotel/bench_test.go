@@ -1,4 +1,4 @@
-package liveconfig_test
+package liveconfigotel_test
 
 import (
 	"context"
@@ -15,14 +15,30 @@ import (
 	"github.com/go-tuilive/liveconfig/liveconfigotel"
 )
 
-// observedBenchClient is benchClient with liveconfigotel's observer on the providers opts name.
+// The benchmarks' app, and what its client signs with.
+const (
+	benchApp        = 1400000001
+	benchIdentifier = "administrator"
+	benchKey        = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+)
+
+// benchClient is a client of the server at endpoint, with no observer and no rate limit.
+func benchClient(b *testing.B, endpoint string) *liveconfig.Client {
+	return observedBenchClient(b, endpoint)
+}
+
+// observedBenchClient is a client of the server at endpoint with no rate limit and, when opts are given,
+// liveconfigotel's observer on the providers opts name.
 func observedBenchClient(b *testing.B, endpoint string, opts ...liveconfigotel.Option) *liveconfig.Client {
-	obs, err := liveconfigotel.NewClientObserver(opts...)
-	if err != nil {
-		b.Fatal(err)
+	cfg := liveconfig.Config{Endpoint: endpoint, SDKAppID: benchApp, Identifier: benchIdentifier, SecretKey: benchKey, RateLimit: -1}
+	if len(opts) > 0 {
+		obs, err := liveconfigotel.NewClientObserver(opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Observer = obs
 	}
-	c, err := liveconfig.NewClient(liveconfig.Config{Endpoint: endpoint, SDKAppID: benchApp, Identifier: benchIdentifier,
-		SecretKey: benchKey, RateLimit: -1, Observer: obs})
+	c, err := liveconfig.NewClient(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,8 +67,8 @@ func sdkProviders(b *testing.B) []liveconfigotel.Option {
 // BenchmarkObserved times the client with liveconfigotel's observer against the client without one, call by
 // call in rotation (see BenchmarkPaired): on no-op providers (the target: at most 1.03x) and on the SDK's.
 func BenchmarkObserved(b *testing.B) {
-	srv, _ := instantServer(b, false)
-	plain := benchClient(b, srv.URL, nil)
+	srv, _ := benchkit.Server(b, false, 0)
+	plain := benchClient(b, srv.URL)
 	ctx := context.Background()
 	get := func(c *liveconfig.Client) func() error {
 		return func() error { _, err := c.GetCallback(ctx); return err }
@@ -68,13 +84,13 @@ func BenchmarkObserved(b *testing.B) {
 // BenchmarkObservedAllocs reports what one call allocates without an observer, with one on no-op providers
 // and with one on the SDK's.
 func BenchmarkObservedAllocs(b *testing.B) {
-	srv, _ := instantServer(b, false)
+	srv, _ := benchkit.Server(b, false, 0)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
 		c    func(b *testing.B) *liveconfig.Client
 	}{
-		{"None", func(b *testing.B) *liveconfig.Client { return benchClient(b, srv.URL, nil) }},
+		{"None", func(b *testing.B) *liveconfig.Client { return benchClient(b, srv.URL) }},
 		{"Noop", func(b *testing.B) *liveconfig.Client { return observedBenchClient(b, srv.URL, noopProviders()...) }},
 		{"SDK", func(b *testing.B) *liveconfig.Client { return observedBenchClient(b, srv.URL, sdkProviders(b)...) }},
 	} {

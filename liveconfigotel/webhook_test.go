@@ -1,4 +1,4 @@
-package webhook_test
+package liveconfigotel_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/go-tuilive/liveconfig/internal/oteltest"
 	"github.com/go-tuilive/liveconfig/liveconfigotel"
+	"github.com/go-tuilive/liveconfig/liveconfigotel/internal/oteltest"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
@@ -166,7 +166,7 @@ func TestOpenTelemetryNestsUnderALocalSpanOnly(t *testing.T) {
 
 func TestOpenTelemetryCountsFilterFailures(t *testing.T) {
 	t.Parallel()
-	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.Duplicates = &failingFilter{} }, answerOK)
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.Duplicates = failingFilter{} }, answerOK)
 	serve(t, h, newDelivery("Live.CallbackAfterCreateRoom", roomCreated).request())
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.filter.errors", attribute.String("liveconfig.webhook.command", "Live.CallbackAfterCreateRoom")))
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.outcome", "ok")), "handled")

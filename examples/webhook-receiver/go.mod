@@ -1,0 +1,29 @@
+module github.com/go-tuilive/liveconfig/examples/webhook-receiver
+
+go 1.26.0
+
+require (
+	github.com/go-tuilive/liveconfig v0.0.0
+	github.com/go-tuilive/liveconfig/liveconfigredis v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/go-redis/redis_rate/v10 v10.0.1 // indirect
+	github.com/go-resty/resty/v2 v2.17.2 // indirect
+	github.com/tencentyun/tls-sig-api-v2-golang v1.3.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/net v0.43.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/time v0.14.0 // indirect
+)
+
+// The example runs on the code beside it.
+replace (
+	github.com/go-tuilive/liveconfig => ../../
+	github.com/go-tuilive/liveconfig/liveconfigredis => ../../liveconfigredis
+)
