@@ -1,6 +1,7 @@
 // Package liveconfigotel records what a liveconfig.Client and a webhook handler do as OpenTelemetry traces and
-// metrics, through the hooks both expose (liveconfig.Observer and webhook.Observer). It is the only package of
-// the module that imports OpenTelemetry; the others compile none of it.
+// metrics, through the hooks both expose (liveconfig.Observer and webhook.Observer). It is a module of its own
+// (go get github.com/go-tuilive/liveconfig/liveconfigotel, Go 1.26), released with the root module at the same
+// version, so a program that does not use it has none of OpenTelemetry in its module graph.
 //
 //	obs, err := liveconfigotel.NewClientObserver() // the global TracerProvider and MeterProvider
 //	if err != nil { ... }

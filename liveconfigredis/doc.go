@@ -1,7 +1,9 @@
 // Package liveconfigredis shares what a fleet of processes must agree on through Redis: the duplicate filter
-// of the webhook handlers (Filter), and the rate limit of the calls they make for one app (Limiter). It is the
-// only package of the module that imports a Redis client (github.com/redis/go-redis/v9, and
-// github.com/go-redis/redis_rate/v10 for the limiter); a program that does not import it compiles none of it.
+// of the webhook handlers (Filter), and the rate limit of the calls they make for one app (Limiter). It is a
+// module of its own (go get github.com/go-tuilive/liveconfig/liveconfigredis, Go 1.26), released with the root
+// module at the same version, and the only one that requires a Redis client (github.com/redis/go-redis/v9, and
+// github.com/go-redis/redis_rate/v10 for the limiter); a program that does not use it has neither in its module
+// graph. Package redistest starts a real redis-server for tests of code that uses this one.
 //
 // Both take any redis.UniversalClient: a *redis.Client, a *redis.ClusterClient or a failover client. Give
 // every replica of every service the same Redis (and the same KeyPrefix, if you set one).
