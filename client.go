@@ -140,23 +140,20 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 		if report.sent {
 			call.Attempts++
 		}
-		end := func(retry bool) {
+		end := func(retry RetryReason) {
 			info := report.info
-			info.Op, info.Attempt, info.Endpoint, info.Err = op, attempt, call.Endpoint, err
-			if retry {
-				info.Retry = retryReason(err)
-			}
+			info.Op, info.Attempt, info.Endpoint, info.Err, info.Retry = op, attempt, call.Endpoint, err, retry
 			c.observer.attemptEnd(actx, info)
 		}
 		if err == nil {
-			end(false)
+			end("")
 			o.requestID = report.info.RequestID
 			return o, nil
 		}
 		if refused := (*limiterRefusal)(nil); !report.sent && errors.As(err, &refused) {
 			// The limiter will not let a request out before ctx ends: trying again cannot help. After an
 			// answer that asked for a retry, that answer is the call's outcome.
-			end(false)
+			end("")
 			if answered != nil {
 				return o, fmt.Errorf("%w; retry abandoned: %w", answered, refused.err)
 			}
@@ -166,29 +163,29 @@ func (c *Client) do(ctx context.Context, op Op, in, out any) (o outcome, err err
 		if report.sent {
 			answered = err
 		}
+		rule := retryDecision(err)
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			end(false)
-			if errors.Is(err, ctxErr) || !IsRetryable(err) {
+			end("")
+			if errors.Is(err, ctxErr) || !rule.retryable() {
 				return o, err
 			}
 			return o, fmt.Errorf("%w; retry abandoned: %w", err, ctxErr) // say why no retry came
 		}
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && (apiErr.Code == codeUserSigExpired || apiErr.Code == codeUserSigRevoked) && !renewed {
-			end(true)
+		if rule.renew && !renewed {
+			end(rule.reason)
 			renewed = true
 			c.sigs.invalidate(sig)
 			continue
 		}
-		if mayHaveApplied(err) {
+		if rule.mayHaveApplied(err) {
 			o.mayHaveApplied = true
 		}
-		if !IsRetryable(err) || retries+1 >= c.retry.MaxAttempts {
-			end(false)
+		if !rule.retryable() || retries+1 >= c.retry.MaxAttempts {
+			end("")
 			return o, err
 		}
-		end(true)
-		if werr := wait.Sleep(ctx, c.retry.backoff(retries, err)); werr != nil {
+		end(rule.reason)
+		if werr := wait.Sleep(ctx, c.retry.backoff(retries, rule.rateLimited)); werr != nil {
 			return o, fmt.Errorf("%w; retry abandoned: %w", err, werr)
 		}
 		retries++
@@ -206,14 +203,6 @@ func mustBeUsable(ctx context.Context, c *Client) {
 	case ctx == nil:
 		panic("liveconfig: nil Context; pass context.Background() or context.TODO() if there is no other")
 	}
-}
-
-// countAttempts adds the attempts sent before the last one to a transport error's count.
-func countAttempts(err error, before int) error {
-	if e, ok := err.(*TransportError); ok && before > 0 {
-		return &TransportError{Op: e.Op, Attempts: before + e.Attempts, Err: e.Err}
-	}
-	return err
 }
 
 // attemptReport is what one attempt tells besides its error.
@@ -294,22 +283,6 @@ func attemptTimedOut(err error, timeout time.Duration) error {
 		return &url.Error{Op: ue.Op, URL: ue.URL, Err: attemptTimeoutError{timeout}}
 	}
 	return attemptTimeoutError{timeout}
-}
-
-// mayHaveApplied reports whether a failed attempt may still have changed state on the server.
-func mayHaveApplied(err error) bool {
-	var apiErr *APIError
-	var respErr *ResponseError
-	var tErr *TransportError
-	switch {
-	case errors.As(err, &apiErr):
-		return errors.Is(apiErr, ErrInternal)
-	case errors.As(err, &respErr):
-		return respErr.StatusCode >= 500
-	case errors.As(err, &tErr):
-		return !tErr.neverSent()
-	}
-	return false
 }
 
 func (c *Client) logAttempt(ctx context.Context, op Op, attempt int, start time.Time, code int, requestID string) {

@@ -1,7 +1,6 @@
 package liveconfig
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -72,17 +71,6 @@ func sentinelFor(code int) error {
 	return nil
 }
 
-// codeRetryable reports whether another attempt with the same request may succeed.
-func codeRetryable(code int) bool {
-	switch sentinelFor(code) {
-	case ErrInternal:
-		return true
-	case ErrRateLimited:
-		return code != codeSigFailureLimit
-	}
-	return false
-}
-
 // APIError is an answer of the server that reports a failure: a non-zero ErrorCode in the response envelope.
 // errors.Is matches it against the sentinel of its code; codes outside the table are APIErrors that match no
 // sentinel.
@@ -135,7 +123,7 @@ func (e *APIError) Is(target error) bool {
 }
 
 // Retryable reports whether the same request may succeed if sent again.
-func (e *APIError) Retryable() bool { return codeRetryable(e.Code) }
+func (e *APIError) Retryable() bool { return retryDecision(e).retryable() }
 
 // InputError reports input that this client refused before sending anything. errors.Is(err,
 // ErrInvalidParameter) holds for it.
@@ -197,9 +185,7 @@ func (e *ResponseError) Is(target error) bool {
 }
 
 // Retryable reports whether the status was 429 or 5xx.
-func (e *ResponseError) Retryable() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-}
+func (e *ResponseError) Retryable() bool { return retryDecision(e).retryable() }
 
 // TransportError reports a request that got no answer: the connection failed or broke, or an attempt timed
 // out, or ctx ended. Err keeps the cause (errors.Is(err, context.DeadlineExceeded) works) with the request
@@ -226,7 +212,7 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // Retryable reports whether the request may succeed if sent again: false only when the cause is a
 // cancelled context.
-func (e *TransportError) Retryable() bool { return !errors.Is(e.Err, context.Canceled) }
+func (e *TransportError) Retryable() bool { return retryDecision(e).retryable() }
 
 // neverSent reports whether the request certainly did not reach the server: the connection was not made.
 func (e *TransportError) neverSent() bool {
@@ -238,7 +224,4 @@ func (e *TransportError) neverSent() bool {
 // of ErrInternal, the codes of ErrRateLimited other than 70050, HTTP 429 and 5xx, and failed or timed-out
 // connections. The client already retries these (see [RetryPolicy]); IsRetryable is for callers that retry at
 // a higher level.
-func IsRetryable(err error) bool {
-	var r interface{ Retryable() bool }
-	return errors.As(err, &r) && r.Retryable()
-}
+func IsRetryable(err error) bool { return err != nil && retryDecision(err).retryable() }

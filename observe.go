@@ -2,8 +2,6 @@ package liveconfig
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"time"
 )
 
@@ -53,39 +51,6 @@ type AttemptInfo struct {
 	// Retry says why the client decided to send another attempt (see RetryReason), or is "" when it did not.
 	// The caller's ctx can still end the call during the backoff, before that attempt is sent.
 	Retry RetryReason
-}
-
-// RetryReason says why a failed attempt is followed by another.
-type RetryReason string
-
-// The reasons for a retry.
-const (
-	RetryInternal       RetryReason = "internal"        // a code of ErrInternal
-	RetryRateLimited    RetryReason = "rate_limited"    // a code of ErrRateLimited, or HTTP 429
-	RetryServerError    RetryReason = "server_error"    // HTTP 5xx
-	RetryTimeout        RetryReason = "timeout"         // the attempt ran out of Config.Timeout
-	RetryTransport      RetryReason = "transport"       // the connection failed or broke
-	RetryUserSigRenewal RetryReason = "usersig_renewal" // 70001 or 70052: signed anew, sent again
-)
-
-// retryReason names why err, which is followed by another attempt, was worth retrying.
-func retryReason(err error) RetryReason {
-	var apiErr *APIError
-	var respErr *ResponseError
-	var tErr *TransportError
-	switch {
-	case errors.As(err, &apiErr) && (apiErr.Code == codeUserSigExpired || apiErr.Code == codeUserSigRevoked):
-		return RetryUserSigRenewal
-	case errors.Is(err, ErrRateLimited):
-		return RetryRateLimited
-	case errors.As(err, &apiErr):
-		return RetryInternal
-	case errors.As(err, &respErr) && respErr.StatusCode != http.StatusTooManyRequests:
-		return RetryServerError
-	case errors.As(err, &tErr) && errors.Is(tErr, context.DeadlineExceeded):
-		return RetryTimeout
-	}
-	return RetryTransport
 }
 
 // observed wraps a Client's Observer, so that the request path calls it without checking for nil, and keeps

@@ -1,9 +1,11 @@
 package liveconfig
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"time"
 )
 
@@ -48,10 +50,11 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
-// backoff returns how long to wait before retry number retry (0 for the first retry) after err.
-func (p RetryPolicy) backoff(retry int, err error) time.Duration {
+// backoff returns how long to wait before retry number retry (0 for the first retry), with the rate-limit
+// delays when rateLimited.
+func (p RetryPolicy) backoff(retry int, rateLimited bool) time.Duration {
 	base, ceiling := p.BaseDelay, p.MaxDelay
-	if errors.Is(err, ErrRateLimited) {
+	if rateLimited {
 		base, ceiling = p.RateLimitBaseDelay, p.RateLimitMaxDelay
 	}
 	limit := ceiling // min(ceiling, base×2^retry), without overflow: a shift past ceiling saturates at it
@@ -65,4 +68,123 @@ func (p RetryPolicy) backoff(retry int, err error) time.Duration {
 		return rand.N(limit) // limit+1 would overflow
 	}
 	return rand.N(limit + 1)
+}
+
+// RetryReason says why a failed attempt is followed by another.
+type RetryReason string
+
+// The reasons for a retry.
+const (
+	RetryInternal       RetryReason = "internal"        // a code of ErrInternal
+	RetryRateLimited    RetryReason = "rate_limited"    // a code of ErrRateLimited, or HTTP 429
+	RetryServerError    RetryReason = "server_error"    // HTTP 5xx
+	RetryTimeout        RetryReason = "timeout"         // the attempt ran out of Config.Timeout
+	RetryTransport      RetryReason = "transport"       // the connection failed or broke
+	RetryUserSigRenewal RetryReason = "usersig_renewal" // 70001 or 70052: signed anew, sent again
+)
+
+// retryRule is one line of the retry decision: what follows an attempt that failed with an error it matches.
+type retryRule struct {
+	name  string
+	match func(err error) bool
+	// reason is why another attempt is sent, or "" when none is.
+	reason RetryReason
+	// renew: sign a new UserSig before that attempt. A call renews once, on top of RetryPolicy.MaxAttempts;
+	// the same failure after a renewal ends the call.
+	renew bool
+	// rateLimited: wait with RetryPolicy's rate-limit delays, the server having asked for a pause.
+	rateLimited bool
+	// mayHaveApplied reports whether the failed attempt may still have changed state on the server, so that
+	// a later "already exists" may be the call's own doing.
+	mayHaveApplied func(err error) bool
+}
+
+// retryRules is the whole retry decision, in order: the first rule that matches decides. The last matches
+// every error, so none falls through.
+var retryRules = [...]retryRule{
+	{name: "UserSig expired or revoked", match: hasCode(codeUserSigExpired, codeUserSigRevoked), reason: RetryUserSigRenewal, renew: true,
+		mayHaveApplied: never},
+	{name: "rate-limit code", match: func(err error) bool { return hasSentinel(ErrRateLimited)(err) && !hasCode(codeSigFailureLimit)(err) },
+		reason: RetryRateLimited, rateLimited: true, mayHaveApplied: never},
+	{name: "internal error code", match: hasSentinel(ErrInternal), reason: RetryInternal, mayHaveApplied: always},
+	{name: "any other code", match: isA[*APIError], mayHaveApplied: never},
+	{name: "HTTP 429", match: hasStatus(func(s int) bool { return s == http.StatusTooManyRequests }), reason: RetryRateLimited,
+		rateLimited: true, mayHaveApplied: never},
+	{name: "HTTP 5xx", match: hasStatus(func(s int) bool { return s >= 500 }), reason: RetryServerError, mayHaveApplied: always},
+	{name: "any other answer", match: isA[*ResponseError], mayHaveApplied: never},
+	{name: "cancelled", match: transportCause(context.Canceled), mayHaveApplied: wasSent},
+	{name: "no answer in time", match: transportCause(context.DeadlineExceeded), reason: RetryTimeout, mayHaveApplied: wasSent},
+	{name: "connection failed or broke", match: isA[*TransportError], reason: RetryTransport, mayHaveApplied: wasSent},
+	{name: "anything else", match: func(error) bool { return true }, mayHaveApplied: never},
+}
+
+// retryDecision returns the rule that decides what follows an attempt that failed with err.
+func retryDecision(err error) *retryRule {
+	for i := range retryRules {
+		if retryRules[i].match(err) {
+			return &retryRules[i]
+		}
+	}
+	panic("liveconfig: no retry rule matched") // the last rule matches every error
+}
+
+// retryable reports whether the rule retries the same request as it is: not a renewal, which changes it.
+func (r *retryRule) retryable() bool { return r.reason != "" && !r.renew }
+
+func hasCode(codes ...int) func(error) bool {
+	return func(err error) bool {
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			return false
+		}
+		for _, c := range codes {
+			if apiErr.Code == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func hasSentinel(sentinel error) func(error) bool {
+	return func(err error) bool {
+		var apiErr *APIError
+		return errors.As(err, &apiErr) && errors.Is(apiErr, sentinel)
+	}
+}
+
+func hasStatus(ok func(int) bool) func(error) bool {
+	return func(err error) bool {
+		var respErr *ResponseError
+		return errors.As(err, &respErr) && ok(respErr.StatusCode)
+	}
+}
+
+func transportCause(cause error) func(error) bool {
+	return func(err error) bool {
+		var tErr *TransportError
+		return errors.As(err, &tErr) && errors.Is(tErr.Err, cause)
+	}
+}
+
+func isA[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+func always(error) bool { return true }
+func never(error) bool  { return false }
+
+// wasSent reports whether a transport failure may have reached the server: all but a connection never made.
+func wasSent(err error) bool {
+	var tErr *TransportError
+	return errors.As(err, &tErr) && !tErr.neverSent()
+}
+
+// countAttempts adds the attempts sent before the last one to a transport error's count.
+func countAttempts(err error, before int) error {
+	if e, ok := err.(*TransportError); ok && before > 0 {
+		return &TransportError{Op: e.Op, Attempts: before + e.Attempts, Err: e.Err}
+	}
+	return err
 }
