@@ -14,9 +14,12 @@ import (
 	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
-// subcommand is one leaf of the command tree.
+// subcommand is one leaf of the command tree. The table of them, subcommands, is the one list of what the tool
+// does: the usage texts, help and the shell completions come from it, and a test checks main.go's doc and
+// README's synopsis against it.
 type subcommand struct {
 	path     string // "callback create"
+	summary  string // what it does, for help and completions: "create the callback configuration"
 	synopsis string // the arguments after the path
 	// flags registers the subcommand's own flags and returns the action to run once they are parsed.
 	flags func(fs *flag.FlagSet) action
@@ -30,44 +33,62 @@ type action struct {
 	fleet       func(ctx context.Context, out *terminal) int
 }
 
-var subcommands = []subcommand{
-	{"callback create", "--url URL --command WORD [--command WORD ...]", callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
-		return c.CreateCallback(ctx, cfg)
-	})},
-	{"callback update", "--url URL --command WORD [--command WORD ...]", callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
-		return c.UpdateCallback(ctx, cfg)
-	})},
-	{"callback ensure", "--url URL --command WORD [--command WORD ...] [--dry-run]", callbackEnsure},
-	{"callback get", "", func(*flag.FlagSet) action {
-		return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
-			cfg, err := c.GetCallback(ctx)
-			if err != nil {
-				return view{}, err
-			}
-			return callbackView(cfg), nil
-		})
-	}},
-	{"callback delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
-		return c.DeleteCallback(ctx)
-	}, "deleted the callback configuration")},
-	{"token set", "(--token TOKEN | --token-file FILE) [--enabled | --enabled=false]", tokenSet},
-	{"token get", "[--show-token]", tokenGet},
-	{"token delete", "", mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
-		return c.DeleteCallbackToken(ctx)
-	}, "deleted the callback token")},
-	{"plan", "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]", fleetPlan},
-	{"apply", "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]", fleetApply},
-	{"commands", "", func(*flag.FlagSet) action {
-		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
-			list := words(liveconfig.KnownCommands())
-			return view{text: strings.Join(list, "\n"), json: commandsJSON{Commands: list}}, nil
-		}}
-	}},
-	{"version", "", func(*flag.FlagSet) action {
-		return action{run: func(context.Context, *liveconfig.Client) (view, error) {
-			return view{text: "liveconfig " + liveconfig.Version, json: versionJSON{Version: liveconfig.Version}}, nil
-		}}
-	}},
+// subcommands is filled in by init: the completion subcommands read the table they are in.
+var subcommands []subcommand
+
+func init() {
+	subcommands = []subcommand{
+		{path: "callback create", summary: "create the callback configuration", synopsis: "--url URL --command WORD [--command WORD ...]",
+			flags: callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
+				return c.CreateCallback(ctx, cfg)
+			})},
+		{path: "callback update", summary: "replace the callback configuration", synopsis: "--url URL --command WORD [--command WORD ...]",
+			flags: callbackWrite(func(ctx context.Context, c *liveconfig.Client, cfg liveconfig.CallbackConfig) (*liveconfig.Result, error) {
+				return c.UpdateCallback(ctx, cfg)
+			})},
+		{path: "callback ensure", summary: "make the callback configuration as given, changing only what differs",
+			synopsis: "--url URL --command WORD [--command WORD ...] [--dry-run]", flags: callbackEnsure},
+		{path: "callback get", summary: "print the callback configuration", flags: func(*flag.FlagSet) action {
+			return clientAction(func(ctx context.Context, c *liveconfig.Client) (view, error) {
+				cfg, err := c.GetCallback(ctx)
+				if err != nil {
+					return view{}, err
+				}
+				return callbackView(cfg), nil
+			})
+		}},
+		{path: "callback delete", summary: "delete the callback configuration", flags: mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
+			return c.DeleteCallback(ctx)
+		}, "deleted the callback configuration")},
+		{path: "token set", summary: "set the callback token", synopsis: "(--token TOKEN | --token-file FILE) [--enabled | --enabled=false]", flags: tokenSet},
+		{path: "token get", summary: "print whether the callback token is enabled (and the token, if asked)", synopsis: "[--show-token]", flags: tokenGet},
+		{path: "token delete", summary: "delete the callback token", flags: mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
+			return c.DeleteCallbackToken(ctx)
+		}, "deleted the callback token")},
+		{path: "plan", summary: "say what apply would change in every app of a fleet file",
+			synopsis: "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]", flags: fleetPlan},
+		{path: "apply", summary: "make every app of a fleet file match it", synopsis: "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]", flags: fleetApply},
+		{path: "commands", summary: "list the command words the module knows", flags: func(*flag.FlagSet) action {
+			return action{run: func(context.Context, *liveconfig.Client) (view, error) {
+				list := words(liveconfig.KnownCommands())
+				return view{text: strings.Join(list, "\n"), json: commandsJSON{Commands: list}}, nil
+			}}
+		}},
+		{path: "version", summary: "print the version", flags: func(*flag.FlagSet) action {
+			return action{run: func(context.Context, *liveconfig.Client) (view, error) {
+				return view{text: "liveconfig " + liveconfig.Version, json: versionJSON{Version: liveconfig.Version}}, nil
+			}}
+		}},
+	}
+	for _, sh := range shells {
+		subcommands = append(subcommands, subcommand{path: "completion " + sh.name, summary: "print the " + sh.name + " completion script",
+			flags: func(*flag.FlagSet) action {
+				return action{run: func(context.Context, *liveconfig.Client) (view, error) {
+					script := sh.script(completionTree())
+					return view{text: strings.TrimSuffix(script, "\n"), json: completionJSON{Shell: sh.name, Script: script}}, nil
+				}}
+			}})
+	}
 }
 
 func clientAction(run func(context.Context, *liveconfig.Client) (view, error)) action {

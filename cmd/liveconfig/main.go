@@ -12,6 +12,9 @@
 //	liveconfig apply -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]
 //	liveconfig commands
 //	liveconfig version
+//	liveconfig completion bash
+//	liveconfig completion zsh
+//	liveconfig completion fish
 //
 // The app comes from the environment: LIVECONFIG_SDKAPPID, LIVECONFIG_IDENTIFIER, LIVECONFIG_SECRET_KEY (or
 // LIVECONFIG_SECRET_KEY_FILE), LIVECONFIG_REGION and optionally LIVECONFIG_ENDPOINT; the flags --sdkappid,
@@ -35,6 +38,11 @@
 // changed in between has "conflict": true and "now" (the callback configuration there now, or null) or
 // "enabled_now" (the token's), and its app fails with exit code 4. Ctrl-C starts no further app, lets the call in flight finish and
 // reports what was done; a second Ctrl-C ends the tool at once, without a report.
+//
+// completion prints a completion script for the shell it names, generated from the same table of commands as
+// the help: source <(liveconfig completion bash), source <(liveconfig completion zsh) (or save it as _liveconfig
+// in $fpath), liveconfig completion fish | source. It completes commands, flags, -o's formats, --region's
+// regions, --command's words and file names.
 //
 // Exit codes: 0 success; 1 a server or network failure; 2 usage or invalid input (nothing was sent);
 // 3 authentication or permission refused; 4 a state conflict (the configuration or token exists, or does not);

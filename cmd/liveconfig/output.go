@@ -38,6 +38,10 @@ type (
 	versionJSON struct {
 		Version string `json:"version"`
 	}
+	completionJSON struct {
+		Shell  string `json:"shell"`
+		Script string `json:"script"`
+	}
 	usageJSON struct {
 		Usage string `json:"usage"`
 	}
