@@ -87,7 +87,7 @@ const ServerTimeout = 3 * time.Second
 // String describes c without its SecretKey.
 func (c Config) String() string {
 	return fmt.Sprintf("liveconfig.Config{Region:%q SDKAppID:%d Identifier:%q SecretKey:%s Endpoint:%q}",
-		string(c.Region), c.SDKAppID, c.Identifier, redactedMark(c.SecretKey), redactEndpoint(c.Endpoint))
+		string(c.Region), c.SDKAppID, c.Identifier, secretrule.Printed(c.SecretKey), redactEndpoint(c.Endpoint))
 }
 
 // GoString is String, so that %#v does not print the SecretKey either.
@@ -103,7 +103,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		Identifier string
 		SecretKey  string
 		Endpoint   string
-	}{c.Region, c.SDKAppID, c.Identifier, redactedValue(c.SecretKey), redactEndpoint(c.Endpoint)})
+	}{c.Region, c.SDKAppID, c.Identifier, secretrule.Encoded(c.SecretKey), redactEndpoint(c.Endpoint)})
 }
 
 // LogValue lets log/slog print c without its SecretKey.

@@ -143,13 +143,24 @@ func (e *InputError) Error() string {
 // Is reports whether target is ErrInvalidParameter.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidParameter }
 
-// ConfigError reports a Config that NewClient refused. errors.Is(err, ErrInvalidConfig) holds for it.
+// ConfigError reports a configuration that a constructor of this module refused: a Config that NewClient
+// refused, or (with Package "webhook") what webhook.NewVerifier and webhook.NewHandler refused. errors.Is(err,
+// ErrInvalidConfig) holds for it.
 type ConfigError struct {
-	Field  string // the Config field, for example "SDKAppID"
+	// Package is the package that refused it: "" for this one, "webhook" for package webhook.
+	Package string
+	// Field is what was refused: for this package the Config field, for example "SDKAppID"; for webhook its
+	// name there, for example "Config.Token" or "HandlerFunc".
+	Field  string
 	Reason string
 }
 
+// Error returns one line: "liveconfig: invalid Config.SDKAppID: is required", or for package webhook
+// "webhook: invalid Config.Token: is required; ...".
 func (e *ConfigError) Error() string {
+	if e.Package != "" {
+		return e.Package + ": invalid " + e.Field + ": " + e.Reason
+	}
 	return "liveconfig: invalid Config." + e.Field + ": " + e.Reason
 }
 

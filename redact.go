@@ -131,22 +131,6 @@ func unhex(c byte) int {
 	return -1
 }
 
-// redactedMark is what Config and CallbackToken print for a secret: `""` when it is empty, [redacted] otherwise.
-func redactedMark(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return "[redacted]"
-}
-
-// redactedValue is what JSON shows for a secret: "" when it is empty, "[redacted]" otherwise.
-func redactedValue(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return "[redacted]"
-}
-
 // redactEndpoint drops user info and query from an endpoint, which may carry credentials of a proxy.
 func redactEndpoint(endpoint string) string {
 	u, err := url.Parse(endpoint)

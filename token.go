@@ -28,7 +28,7 @@ type CallbackToken struct {
 
 // String describes t without the token.
 func (t CallbackToken) String() string {
-	return fmt.Sprintf("liveconfig.CallbackToken{Token:%s Enabled:%t}", redactedMark(t.Token), t.Enabled)
+	return fmt.Sprintf("liveconfig.CallbackToken{Token:%s Enabled:%t}", secretrule.Printed(t.Token), t.Enabled)
 }
 
 // GoString is String, so that %#v does not print the token either.
@@ -40,7 +40,7 @@ func (t CallbackToken) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Token   string
 		Enabled bool
-	}{redactedValue(t.Token), t.Enabled})
+	}{secretrule.Encoded(t.Token), t.Enabled})
 }
 
 // LogValue lets log/slog print t without the token.

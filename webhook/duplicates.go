@@ -32,19 +32,6 @@ type DuplicateForgetter interface {
 	Forget(ctx context.Context, key string) error
 }
 
-// DuplicateMargin is what Config.DuplicateWindow adds, by default, to the time a replay can be accepted in:
-// room for the clocks of the replicas and of Tencent to differ.
-const DuplicateMargin = time.Minute
-
-// duplicateWindow is how long a handled webhook is remembered. A request is accepted while its RequestTime is
-// within MaxSkew of now, so the first copy can arrive MaxSkew before RequestTime and a replay MaxSkew after it.
-func (c Config) duplicateWindow() time.Duration {
-	if c.DuplicateWindow > 0 {
-		return c.DuplicateWindow
-	}
-	return 2*c.MaxSkew + DuplicateMargin
-}
-
 // duplicateKey is the key a webhook is remembered by: the app's SDKAppID, its command word and the SHA-256 of
 // its exact body, cut to 128 bits, as "1400000001:Live.CallbackAfterMemberStateChanged:<32 hex digits>". The
 // app is in it so that handlers of several apps can share one filter (one Redis for a fleet of apps) without

@@ -63,10 +63,10 @@ var answerOK = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` + "\n
 // It returns a *ConfigError (errors.Is(err, ErrInvalidConfig)) for a nil fn or a Config NewVerifier refuses.
 func NewHandler(cfg Config, fn HandlerFunc) (http.Handler, error) {
 	if fn == nil {
-		return nil, &ConfigError{Field: "HandlerFunc", Reason: "is required"}
+		return nil, configError("HandlerFunc", "is required")
 	}
 	if cfg.HandlerTimeout < 0 {
-		return nil, &ConfigError{Field: "Config.HandlerTimeout", Reason: "must not be negative"}
+		return nil, configError("Config.HandlerTimeout", "must not be negative")
 	}
 	v, err := NewVerifier(cfg)
 	if err != nil {

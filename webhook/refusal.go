@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/go-tuilive/liveconfig"
 )
 
 // Why a request is refused. A *RequestError wraps one; match with errors.Is. The finer reasons also match the
@@ -74,19 +72,3 @@ func (e *RequestError) Is(target error) bool {
 func refuse(reason error, format string, args ...any) *RequestError {
 	return &RequestError{Status: refusals[reason].status, Err: reason, Detail: fmt.Sprintf(format, args...)}
 }
-
-// ErrInvalidConfig is liveconfig.ErrInvalidConfig: NewVerifier and NewHandler refused their input (the error is
-// a *ConfigError). It is the same value, so one errors.Is serves both packages.
-var ErrInvalidConfig = liveconfig.ErrInvalidConfig
-
-// ConfigError reports input that NewVerifier or NewHandler refused. errors.Is(err, ErrInvalidConfig) holds for
-// it.
-type ConfigError struct {
-	Field  string // what was refused, for example "Config.Token", or "HandlerFunc"
-	Reason string
-}
-
-func (e *ConfigError) Error() string { return "webhook: invalid " + e.Field + ": " + e.Reason }
-
-// Is reports whether target is ErrInvalidConfig.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }

@@ -14,6 +14,23 @@ import (
 // it is a secret that went through a log or a JSON encoding, not one.
 const RedactionMark = "[redacted]"
 
+// Printed is what a String or GoString method prints for secret: `""` when it is empty, so that an unset
+// secret shows as unset, and RedactionMark otherwise.
+func Printed(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return RedactionMark
+}
+
+// Encoded is what a MarshalJSON method encodes for secret: "" when it is empty, RedactionMark otherwise.
+func Encoded(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return RedactionMark
+}
+
 // bom is the UTF-8 byte order mark some editors put at the start of a file.
 const bom = "\uFEFF"
 
