@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -301,4 +302,22 @@ func (c *Client) mutate(ctx context.Context, op Op, in any) (*Result, error) {
 		return nil, err
 	}
 	return &Result{RequestID: o.requestID, Changed: true}, nil
+}
+
+// requestURL is base/v4/live_config/op with the five query parameters: the fixed three, the cached UserSig
+// and a fresh random. It is built by hand rather than with resty's query parameters, which go through a map
+// and a sorted encoding on every request (see the README's dependency paragraph).
+func (c *Client) requestURL(op Op, sig *signedUserSig) string {
+	var b strings.Builder
+	b.Grow(len(c.base) + len("/v4/live_config/") + len(op) + len(c.queryHead) + len(sig.escaped) + 40)
+	b.WriteString(c.base)
+	b.WriteString("/v4/live_config/")
+	b.WriteString(string(op))
+	b.WriteString(c.queryHead)
+	b.WriteString(sig.escaped)
+	b.WriteString("&random=")
+	var digits [10]byte
+	b.Write(strconv.AppendUint(digits[:0], uint64(rand.Uint32()), 10))
+	b.WriteString("&contenttype=json")
+	return b.String()
 }

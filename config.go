@@ -208,3 +208,17 @@ func (c *Config) regionHint() string {
 	}
 	return "the app may live in another region than Config.Region (" + string(c.Region) + ")"
 }
+
+// limiter returns the limiter the Config asks for, or nil for none.
+func (c *Config) limiter() Limiter {
+	switch {
+	case c.Limiter != nil:
+		return c.Limiter
+	case c.RateLimit < 0:
+		return nil
+	case c.RateLimit == 0:
+		return newTokenBucket(DefaultRateLimit)
+	default:
+		return newTokenBucket(c.RateLimit)
+	}
+}

@@ -130,3 +130,23 @@ func TestEveryOtherModule(t *testing.T) {
 		})
 	}
 }
+
+// TestInternalSitsBelowTheRoot: what internal/ holds is used by the root package, webhook and the others, and
+// imports none of them, so that any of them can use it.
+func TestInternalSitsBelowTheRoot(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command(goCommand(t), "list", "-deps", "-test", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "./internal/...").Output()
+	require.NoError(t, err)
+	const module = "github.com/go-tuilive/liveconfig"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if !strings.HasPrefix(fields[0], module+"/internal/") {
+			continue
+		}
+		for _, dep := range fields[1:] {
+			if dep == module || strings.HasPrefix(dep, module+"/") && !strings.HasPrefix(dep, module+"/internal/") {
+				t.Errorf("%s imports %s, a package above internal/", fields[0], dep)
+			}
+		}
+	}
+}

@@ -14,20 +14,6 @@ type Limiter interface {
 	Wait(ctx context.Context) error
 }
 
-// limiter returns the limiter the Config asks for, or nil for none.
-func (c *Config) limiter() Limiter {
-	switch {
-	case c.Limiter != nil:
-		return c.Limiter
-	case c.RateLimit < 0:
-		return nil
-	case c.RateLimit == 0:
-		return newTokenBucket(DefaultRateLimit)
-	default:
-		return newTokenBucket(c.RateLimit)
-	}
-}
-
 // newTokenBucket returns a limiter of perSecond requests a second with a burst of one, so that requests are
 // spread evenly and a burst never exceeds the server's per-second allowance.
 func newTokenBucket(perSecond float64) Limiter {

@@ -2,10 +2,7 @@ package liveconfig
 
 import (
 	"crypto/tls"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -85,21 +82,3 @@ type silentLogger struct{}
 func (silentLogger) Errorf(string, ...any) {}
 func (silentLogger) Warnf(string, ...any)  {}
 func (silentLogger) Debugf(string, ...any) {}
-
-// requestURL is base/v4/live_config/op with the five query parameters: the fixed three, the cached UserSig
-// and a fresh random. It is built by hand rather than with resty's query parameters, which go through a map
-// and a sorted encoding on every request (see the README's dependency paragraph).
-func (c *Client) requestURL(op Op, sig *signedUserSig) string {
-	var b strings.Builder
-	b.Grow(len(c.base) + len("/v4/live_config/") + len(op) + len(c.queryHead) + len(sig.escaped) + 40)
-	b.WriteString(c.base)
-	b.WriteString("/v4/live_config/")
-	b.WriteString(string(op))
-	b.WriteString(c.queryHead)
-	b.WriteString(sig.escaped)
-	b.WriteString("&random=")
-	var digits [10]byte
-	b.Write(strconv.AppendUint(digits[:0], uint64(rand.Uint32()), 10))
-	b.WriteString("&contenttype=json")
-	return b.String()
-}
