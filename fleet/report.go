@@ -87,17 +87,18 @@ type TokenChange struct {
 	EnabledNow *bool
 }
 
-// Summary counts the apps of a Report. Apps = Changed + Unchanged + Failed + NotStarted.
+// Summary counts the apps of a Report. Apps = Changed + Unchanged + Failed + NotStarted. Its JSON form is the
+// "summary" object of `liveconfig plan -o json` and `apply -o json`.
 type Summary struct {
-	Apps int
+	Apps int `json:"apps"`
 	// Changed: Plan, with a change to make (Pending); Apply, with a change made (Done) and no failure, or
 	// with a change made before the run was stopped (ErrStopped): what was sent and accepted is counted.
-	Changed   int
-	Unchanged int // nothing to change, and no failure
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"` // nothing to change, and no failure
 	// Failed: Err is set (but not ErrNotStarted, nor ErrStopped after a change); with Apply, some of its
 	// changes may have been made.
-	Failed     int
-	NotStarted int // the run was stopped before the app was started
+	Failed     int `json:"failed"`
+	NotStarted int `json:"not_started"` // the run was stopped before the app was started
 }
 
 // Summary counts the apps.

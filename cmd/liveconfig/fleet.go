@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/fleet"
 )
 
@@ -243,11 +242,5 @@ func timeoutInCLITerms(err error, timeout time.Duration) error {
 
 // fleetAppError is an app's error in the tool's terms: a wrong-region hint names the fleet file's keys.
 func fleetAppError(err error) error {
-	var apiErr *liveconfig.APIError
-	if errors.As(err, &apiErr) && apiErr.Hint != "" {
-		hinted := *apiErr
-		hinted.Hint = "the app may live in another region than its region (or endpoint) in the fleet file"
-		return &hinted
-	}
-	return err
+	return withRegionHint(err, "its region (or endpoint) in the fleet file")
 }

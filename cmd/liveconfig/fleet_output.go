@@ -11,7 +11,9 @@ import (
 	"github.com/go-tuilive/liveconfig/fleet"
 )
 
-// The JSON shape of plan and apply: exactly one object on stdout. No token value appears in it.
+// The JSON shape of plan and apply: exactly one object on stdout. No token value appears in it. The summary is
+// fleet.Summary's own fields with the report's Interrupted; an app's parts are shaped here, since plan leaves
+// "applied" out and a conflict adds "now" (null included).
 type (
 	fleetJSON struct {
 		Apps    []fleetAppJSON   `json:"apps"`
@@ -36,6 +38,11 @@ type (
 		Conflict bool            `json:"conflict,omitempty"`
 		Now      json.RawMessage `json:"now,omitempty"`
 	}
+	// fleetSummaryJSON is fleet.Summary's fields, flattened, and the report's Interrupted.
+	fleetSummaryJSON struct {
+		fleet.Summary
+		Interrupted bool `json:"interrupted"`
+	}
 	fleetTokenJSON struct {
 		Action       fleet.Action `json:"action"`
 		EnabledFrom  *bool        `json:"enabled_from"`
@@ -45,14 +52,6 @@ type (
 		// Conflict and EnabledNow: apply read the token back after its change and found another.
 		Conflict   bool            `json:"conflict,omitempty"`
 		EnabledNow json.RawMessage `json:"enabled_now,omitempty"`
-	}
-	fleetSummaryJSON struct {
-		Apps        int  `json:"apps"`
-		Changed     int  `json:"changed"`
-		Unchanged   int  `json:"unchanged"`
-		Failed      int  `json:"failed"`
-		NotStarted  int  `json:"not_started"`
-		Interrupted bool `json:"interrupted"`
 	}
 )
 
@@ -85,9 +84,7 @@ func fleetReportJSON(rep *fleet.Report) fleetJSON {
 		}
 		out.Apps = append(out.Apps, a)
 	}
-	s := rep.Summary()
-	out.Summary = fleetSummaryJSON{Apps: s.Apps, Changed: s.Changed, Unchanged: s.Unchanged, Failed: s.Failed,
-		NotStarted: s.NotStarted, Interrupted: rep.Interrupted}
+	out.Summary = fleetSummaryJSON{Summary: rep.Summary(), Interrupted: rep.Interrupted}
 	return out
 }
 

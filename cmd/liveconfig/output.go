@@ -173,16 +173,23 @@ func detailOf(err error) errorDetail {
 // inCLITerms rewrites what the library says in terms of its Config into the flags and variables of this
 // tool, and says which bound ended a command that ran out of time.
 func inCLITerms(ctx context.Context, err error, common *commonFlags, getenv func(string) string) error {
-	var apiErr *liveconfig.APIError
-	if errors.As(err, &apiErr) && apiErr.Hint != "" {
-		hinted := *apiErr
-		hinted.Hint = "the app may live in another region than " + common.regionSource(getenv)
-		err = &hinted
-	}
+	err = withRegionHint(err, common.regionSource(getenv))
 	if errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = &cliError{msg: "--timeout " + common.timeout.String() + " ran out: " + strings.TrimPrefix(err.Error(), "liveconfig: "), err: err}
 	}
 	return err
+}
+
+// withRegionHint rewrites the hint of an APIError that has one (70016, 70020: the app may live in another
+// region) to name, in this tool's terms, where the region called came from.
+func withRegionHint(err error, source string) error {
+	var apiErr *liveconfig.APIError
+	if !errors.As(err, &apiErr) || apiErr.Hint == "" {
+		return err
+	}
+	hinted := *apiErr
+	hinted.Hint = "the app may live in another region than " + source
+	return &hinted
 }
 
 // cliError is an error with a message of this tool's own, matching what it wraps.
