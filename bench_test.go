@@ -196,7 +196,7 @@ func BenchmarkRateLimited(b *testing.B) {
 			}
 		}
 		limited := 0
-		for _, r := range srv.Requests() {
+		for _, r := range srv.AllRequests() {
 			if r.Code == 60007 {
 				limited++
 			}

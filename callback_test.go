@@ -45,7 +45,7 @@ func TestCreateThatMayHaveBeenApplied(t *testing.T) {
 				stored, _ := srv.Callback()
 				assert.Equal(t, roomEvents, stored)
 			}
-			assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), tt.reads)
+			assert.Len(t, srv.AllRequestsTo(liveconfig.OpGetCallback), tt.reads)
 		})
 	}
 }
@@ -100,9 +100,9 @@ func TestEnsureCallback(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.changed, res.Changed)
 			assert.NotEmpty(t, res.RequestID)
-			assert.Len(t, srv.RequestsTo(liveconfig.OpSetCallback), tt.creates)
-			assert.Len(t, srv.RequestsTo(liveconfig.OpUpdateCallback), tt.updates)
-			assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), tt.reads)
+			assert.Len(t, srv.AllRequestsTo(liveconfig.OpSetCallback), tt.creates)
+			assert.Len(t, srv.AllRequestsTo(liveconfig.OpUpdateCallback), tt.updates)
+			assert.Len(t, srv.AllRequestsTo(liveconfig.OpGetCallback), tt.reads)
 			stored, _ := srv.Callback()
 			if tt.wantStoredAsAsked {
 				assert.True(t, stored.Equal(roomEvents))
@@ -121,7 +121,7 @@ func TestEnsureCallbackGivesUpAfterBoundedRaces(t *testing.T) {
 	srv.InjectFault(liveconfig.OpUpdateCallback, liveconfigtest.Fault{Code: 100301, Times: liveconfigtest.Always})
 	_, err := c.EnsureCallback(testCtx(t), roomEvents)
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
-	assert.Len(t, srv.RequestsTo(liveconfig.OpGetCallback), 3)
+	assert.Len(t, srv.AllRequestsTo(liveconfig.OpGetCallback), 3)
 }
 
 func TestInvalidInputSendsNothing(t *testing.T) {
@@ -174,7 +174,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 				assertInputError(t, err)
 				assert.Contains(t, err.Error(), op)
 			}
-			assert.Empty(t, srv.Requests())
+			assert.Empty(t, srv.AllRequests())
 		})
 	}
 	for name, tok := range map[string]string{"empty": "", "129 characters": strings.Repeat("x", 129),
@@ -185,7 +185,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			srv, c := setup(t, nil)
 			_, err := c.SetCallbackToken(testCtx(t), liveconfig.CallbackToken{Token: tok, Enabled: true})
 			assertInputError(t, err)
-			assert.Empty(t, srv.Requests())
+			assert.Empty(t, srv.AllRequests())
 		})
 	}
 }

@@ -45,7 +45,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"Url":                 roomEvents.URL,
 		"CallbackCommandList": []any{"Live.CallbackAfterCreateRoom", "Live.CallbackAfterDestroyRoom", "Live.CallbackAfterMemberStateChanged"},
-	}, bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallback)[0]))
+	}, bodyFields(t, srv.AllRequestsTo(liveconfig.OpSetCallback)[0]))
 
 	got, err := c.GetCallback(ctx)
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	stored, _ = srv.Callback()
 	assert.Equal(t, updated, stored)
 	assert.Equal(t, map[string]any{"Url": updated.URL, "CallbackCommandList": []any{"Live.CallbackBeforeSendGift"}},
-		bodyFields(t, srv.RequestsTo(liveconfig.OpUpdateCallback)[0]))
+		bodyFields(t, srv.AllRequestsTo(liveconfig.OpUpdateCallback)[0]))
 
 	res, err = c.DeleteCallback(ctx)
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestCallbackLifecycle(t *testing.T) {
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
 
 	for _, op := range []liveconfig.Op{liveconfig.OpGetCallback, liveconfig.OpDeleteCallback} {
-		assert.JSONEq(t, `{}`, string(srv.RequestsTo(op)[0].Body), "%s sends {} as its body", op)
+		assert.JSONEq(t, `{}`, string(srv.AllRequestsTo(op)[0].Body), "%s sends {} as its body", op)
 	}
 }
 
@@ -86,7 +86,7 @@ func TestTokenLifecycle(t *testing.T) {
 	_, err = c.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "s3cret-token", Enabled: true})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"Token": "s3cret-token", "IsTokenEnable": true},
-		bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallbackToken)[0]))
+		bodyFields(t, srv.AllRequestsTo(liveconfig.OpSetCallbackToken)[0]))
 	tok, err := c.GetCallbackToken(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, &liveconfig.CallbackToken{Token: "s3cret-token", Enabled: true}, tok)
@@ -100,8 +100,8 @@ func TestTokenLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	_, ok := srv.Token()
 	assert.False(t, ok)
-	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfig.OpDeleteCallbackToken)[0].Body))
-	assert.JSONEq(t, `{}`, string(srv.RequestsTo(liveconfig.OpGetCallbackToken)[0].Body))
+	assert.JSONEq(t, `{}`, string(srv.AllRequestsTo(liveconfig.OpDeleteCallbackToken)[0].Body))
+	assert.JSONEq(t, `{}`, string(srv.AllRequestsTo(liveconfig.OpGetCallbackToken)[0].Body))
 }
 
 func TestDuplicateCommandsAreSentOnce(t *testing.T) {
@@ -113,7 +113,7 @@ func TestDuplicateCommandsAreSentOnce(t *testing.T) {
 	_, err := c.CreateCallback(testCtx(t), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"Live.CallbackAfterCreateRoom", "Live.CallbackAfterSomethingNew"},
-		bodyFields(t, srv.RequestsTo(liveconfig.OpSetCallback)[0])["CallbackCommandList"],
+		bodyFields(t, srv.AllRequestsTo(liveconfig.OpSetCallback)[0])["CallbackCommandList"],
 		"a well-formed unknown word is sent; the duplicate is not")
 }
 
@@ -202,7 +202,7 @@ func TestEveryAttemptHasAFreshRandomAndTheCachedUserSig(t *testing.T) {
 		_, err := c.GetCallbackToken(testCtx(t))
 		require.NoError(t, err)
 	}
-	reqs := srv.Requests()
+	reqs := srv.AllRequests()
 	require.Len(t, reqs, 5, "two failed attempts, then three successes")
 	randoms := map[uint32]bool{}
 	for _, r := range reqs {
@@ -269,7 +269,7 @@ func TestConcurrentCallsShareOneClient(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.EqualValues(t, 1, signed.Load(), "concurrent first calls sign once")
-	assert.Len(t, srv.Requests(), goroutines*calls)
+	assert.Len(t, srv.AllRequests(), goroutines*calls)
 }
 
 // TestCallerHTTPClientIsUsedAndNotMutated gives the Client a caller's http.Client with and without a Transport

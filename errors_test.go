@@ -137,7 +137,7 @@ func TestRetries(t *testing.T) {
 			default:
 				assert.ErrorIs(t, err, want)
 			}
-			assert.Len(t, srv.RequestsTo(liveconfig.OpDeleteCallback), tt.attempts)
+			assert.Len(t, srv.AllRequestsTo(liveconfig.OpDeleteCallback), tt.attempts)
 		})
 	}
 }
@@ -148,7 +148,7 @@ func TestMaxAttemptsOneTurnsRetriesOff(t *testing.T) {
 	srv.InjectFault("", liveconfigtest.Fault{Code: 100001})
 	_, err := c.DeleteCallback(testCtx(t))
 	assert.ErrorIs(t, err, liveconfig.ErrInternal)
-	assert.Len(t, srv.Requests(), 1)
+	assert.Len(t, srv.AllRequests(), 1)
 }
 
 func TestExpiredUserSigIsRenewedOnce(t *testing.T) {
@@ -161,7 +161,7 @@ func TestExpiredUserSigIsRenewedOnce(t *testing.T) {
 			srv.InjectFault("", liveconfigtest.Fault{Code: code})
 			_, err := c.DeleteCallback(testCtx(t))
 			require.NoError(t, err)
-			assert.Len(t, srv.Requests(), 2)
+			assert.Len(t, srv.AllRequests(), 2)
 			assert.EqualValues(t, 2, signed.Load(), "the refused UserSig was replaced")
 		})
 		t.Run(strconv.Itoa(code)+" for ever", func(t *testing.T) {
@@ -170,7 +170,7 @@ func TestExpiredUserSigIsRenewedOnce(t *testing.T) {
 			srv.InjectFault("", liveconfigtest.Fault{Code: code, Times: liveconfigtest.Always})
 			_, err := c.DeleteCallback(testCtx(t))
 			assert.ErrorIs(t, err, liveconfig.ErrAuth)
-			assert.Len(t, srv.Requests(), 2, "renewed and retried once, no more")
+			assert.Len(t, srv.AllRequests(), 2, "renewed and retried once, no more")
 		})
 	}
 }
@@ -186,7 +186,7 @@ func TestDeadlineWhileServerHangs(t *testing.T) {
 	var tErr *liveconfig.TransportError
 	require.ErrorAs(t, err, &tErr)
 	assert.Equal(t, liveconfig.OpGetCallback, tErr.Op)
-	assert.LessOrEqual(t, len(srv.Requests()), 1, "no attempt after the deadline")
+	assert.LessOrEqual(t, len(srv.AllRequests()), 1, "no attempt after the deadline")
 }
 
 func TestPerAttemptTimeoutIsRetried(t *testing.T) {
@@ -196,7 +196,7 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 	srv.InjectFault("", liveconfigtest.Fault{Delay: time.Minute})
 	_, err := c.DeleteCallback(testCtx(t))
 	require.NoError(t, err)
-	assert.Len(t, srv.Requests(), 2, "the abandoned attempt is recorded when the server notices, then the retry")
+	assert.Len(t, srv.AllRequests(), 2, "the abandoned attempt is recorded when the server notices, then the retry")
 }
 
 // TestTimeoutsSayWhoseTheyWere tells the three ways a call runs out of time apart by their text: every attempt
@@ -248,7 +248,7 @@ func TestContextEndsDuringBackoff(t *testing.T) {
 	_, err := c.DeleteCallback(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorIs(t, err, liveconfig.ErrInternal, "the last answer is kept")
-	assert.LessOrEqual(t, len(srv.Requests()), 2)
+	assert.LessOrEqual(t, len(srv.AllRequests()), 2)
 }
 
 func TestContextEndsWhileWaitingForTheLimiter(t *testing.T) {
@@ -262,7 +262,7 @@ func TestContextEndsWhileWaitingForTheLimiter(t *testing.T) {
 	defer cancel()
 	_, err = c.DeleteCallback(short)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Len(t, srv.Requests(), 1, "the second call never left")
+	assert.Len(t, srv.AllRequests(), 1, "the second call never left")
 
 	cancelled, cancelNow := context.WithCancel(ctx)
 	cancelNow()
@@ -308,7 +308,7 @@ func TestOversizedAnswerIsRefused(t *testing.T) {
 	var respErr *liveconfig.ResponseError
 	require.ErrorAs(t, err, &respErr)
 	assert.Contains(t, respErr.Reason, "1 MiB")
-	assert.Len(t, srv.Requests(), 1)
+	assert.Len(t, srv.AllRequests(), 1)
 }
 
 func TestInconsistentEnvelopes(t *testing.T) {
@@ -336,7 +336,7 @@ func TestInconsistentEnvelopes(t *testing.T) {
 			_, err := c.DeleteCallback(testCtx(t))
 			require.Error(t, err)
 			tt.want(t, err)
-			assert.Len(t, srv.Requests(), 1, "not retried")
+			assert.Len(t, srv.AllRequests(), 1, "not retried")
 		})
 	}
 }
@@ -361,12 +361,12 @@ func TestTheServersAnswerOutlivesTheLimiter(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 100001, apiErr.Code)
 	assert.Contains(t, err.Error(), "retry abandoned: waiting for the rate limiter")
-	assert.Len(t, srv.Requests(), 1, "one request reached the server")
+	assert.Len(t, srv.AllRequests(), 1, "one request reached the server")
 
 	_, err = c.DeleteCallback(ctx) // the limiter's budget is spent: nothing goes out
 	var tErr *liveconfig.TransportError
 	require.ErrorAs(t, err, &tErr)
 	assert.Zero(t, tErr.Attempts)
 	assert.Contains(t, err.Error(), "waiting for the rate limiter")
-	assert.Len(t, srv.Requests(), 1)
+	assert.Len(t, srv.AllRequests(), 1)
 }

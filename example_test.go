@@ -103,7 +103,7 @@ func ExampleClient_EnsureCallback() {
 		res, err := client.EnsureCallback(ctx, exampleConfig)
 		fmt.Println("changed:", res.Changed, err)
 	}
-	fmt.Println("writes:", len(srv.RequestsTo(liveconfig.OpSetCallback))+len(srv.RequestsTo(liveconfig.OpUpdateCallback)))
+	fmt.Println("writes:", len(srv.AllRequestsTo(liveconfig.OpSetCallback))+len(srv.AllRequestsTo(liveconfig.OpUpdateCallback)))
 	// Output:
 	// changed: true <nil>
 	// changed: false <nil>

@@ -163,7 +163,7 @@ func TestARedactedValueIsNoSecret(t *testing.T) {
 		_, err = c.SetCallbackToken(testCtx(t), liveconfig.CallbackToken{Token: token, Enabled: true})
 		assert.ErrorContains(t, err, where, "%q", token)
 	}
-	assert.Empty(t, srv.Requests(), "nothing was sent")
+	assert.Empty(t, srv.AllRequests(), "nothing was sent")
 
 	cfg := srv.Config()
 	for key, want := range map[string]string{"[redacted]": "is the mark [redacted]", srv.SecretKey() + "\n": "is a line feed", "\uFEFF" + srv.SecretKey(): "is a byte order mark"} {

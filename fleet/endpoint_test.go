@@ -66,7 +66,7 @@ apps:
 	}
 	assert.Zero(t, lookedUp.Load(), "no secret is looked up")
 	assert.Zero(t, attacker.Connections(), "nothing reaches the attacker")
-	assert.Empty(t, fx.srv.Requests(), "nor any other app")
+	assert.Empty(t, fx.srv.AllRequests(), "nor any other app")
 
 	_, err = fleet.Plan(context.Background(), f, fleet.Options{AllowEndpoints: []string{"ftp://" + evil}})
 	assert.ErrorContains(t, err, "Options.AllowEndpoints[0]")

@@ -417,7 +417,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		_, err := fleet.Plan(context.Background(), f, opts)
 		assert.Error(t, err)
 	}
-	assert.Empty(t, fx.srv.Requests())
+	assert.Empty(t, fx.srv.AllRequests())
 	_, err := fleet.Plan(context.Background(), nil, fleet.Options{})
 	assert.EqualError(t, err, "fleet: nil *File: pass what Load or Decode returned")
 	_, err = fleet.Apply(context.Background(), nil, fleet.Options{})

@@ -166,7 +166,7 @@ func TestClientSurface(t *testing.T) {
 	_, err = c.UpdateCallback(ctx, first)
 	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound)
 
-	for _, r := range srv.Requests() {
+	for _, r := range srv.AllRequests() {
 		assert.NotEmpty(t, r.UserSigHash)
 		assert.True(t, r.Code == 0 || r.Code >= 100000, "%s answered %d: only endpoint codes, never an auth or syntax code", r.Op, r.Code)
 	}

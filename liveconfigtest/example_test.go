@@ -25,7 +25,7 @@ func ExampleNewServer() {
 		panic(err)
 	}
 	stored, _ := srv.Callback()
-	fmt.Println(res.Changed, stored.URL, len(srv.Requests()))
+	fmt.Println(res.Changed, stored.URL, len(srv.AllRequests()))
 	// Output:
 	// true
 	// true https://live.example.com/tencent/webhook 3
@@ -43,7 +43,7 @@ func ExampleServer_InjectFault() {
 		Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 	res, err := srv.Client().CreateCallback(context.Background(), cfg)
 	fmt.Println(res != nil && res.Changed, err)
-	for _, r := range srv.Requests() {
+	for _, r := range srv.AllRequests() {
 		fmt.Println(r.Op, r.Code)
 	}
 	for _, ch := range srv.Changes() {
@@ -99,7 +99,7 @@ func ExampleWithApps() {
 		_, err := app.Client().GetCallback(ctx)
 		fmt.Println(app.SDKAppID(), err != nil && errors.Is(err, liveconfig.ErrCallbackNotFound), len(app.Requests()))
 	}
-	fmt.Println(len(srv.Requests()))
+	fmt.Println(len(srv.AllRequests()))
 	// Output:
 	// 1400000001 true 1
 	// 1400000002 true 1

@@ -98,7 +98,7 @@ func TestFakeChecksRequestsLikeTencent(t *testing.T) {
 		code, info := call(t, srv, tt.rc)
 		assert.Equal(t, tt.code, code, "%s: %s", tt.name, info)
 	}
-	assert.Len(t, srv.Requests(), len(tests))
+	assert.Len(t, srv.AllRequests(), len(tests))
 	_, hasToken := srv.Token()
 	_, hasCallback := srv.Callback()
 	assert.False(t, hasToken || hasCallback, "refused requests change nothing")
@@ -161,7 +161,7 @@ func TestServesEveryOp(t *testing.T) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&env))
 		resp.Body.Close()
 		assert.NotEqual(t, 60009, env.ErrorCode, "%s is not served", op)
-		require.NotEmpty(t, srv.RequestsTo(op), op)
+		require.NotEmpty(t, srv.AllRequestsTo(op), op)
 	}
 	http.DefaultClient.CloseIdleConnections()
 }

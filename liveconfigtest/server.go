@@ -232,14 +232,15 @@ type Request struct {
 // Decode unmarshals the request's body into v.
 func (r Request) Decode(v any) error { return json.Unmarshal(r.Body, v) }
 
-// Requests returns the requests received so far, for every app and for none, oldest first. App.Requests
-// gives one app's.
-func (s *Server) Requests() []Request {
+// AllRequests returns the requests received so far, for every app and for none (an unknown SDKAppID), oldest
+// first. Requests, like the Server's other methods of an App, gives its first app's.
+func (s *Server) AllRequests() []Request {
 	return s.requestsWhere(func(Request) bool { return true })
 }
 
-// RequestsTo returns the requests received so far for endpoint op, of every app, oldest first.
-func (s *Server) RequestsTo(op liveconfig.Op) []Request {
+// AllRequestsTo returns the requests received so far for endpoint op, of every app, oldest first.
+// RequestsTo gives its first app's.
+func (s *Server) AllRequestsTo(op liveconfig.Op) []Request {
 	return s.requestsWhere(func(r Request) bool { return r.Op == op })
 }
 

@@ -78,7 +78,7 @@ func TestRequestLogLimit(t *testing.T) {
 		_, err := c.DeleteCallback(context.Background())
 		require.NoError(t, err)
 	}
-	assert.Len(t, srv.Requests(), 3)
+	assert.Len(t, srv.AllRequests(), 3)
 	assert.Len(t, srv.Changes(), 5, "the change log is not cut")
 }
 
@@ -107,7 +107,7 @@ func TestRefusedRequestsKeepNoBody(t *testing.T) {
 	c := srv.Client()
 	_, err := c.DeleteCallback(context.Background())
 	require.NoError(t, err)
-	reqs := srv.Requests()
+	reqs := srv.AllRequests()
 	require.Len(t, reqs, 3)
 	assert.Nil(t, reqs[0].Body, "a refused request's body is not kept")
 	assert.Nil(t, reqs[1].Body, "nor an unknown path's")
@@ -117,7 +117,7 @@ func TestRefusedRequestsKeepNoBody(t *testing.T) {
 		_, err := c.DeleteCallback(context.Background())
 		require.NoError(t, err)
 	}
-	assert.Len(t, srv.Requests(), 3, "the log keeps the last 3")
+	assert.Len(t, srv.AllRequests(), 3, "the log keeps the last 3")
 	http.DefaultClient.CloseIdleConnections()
 }
 
@@ -250,7 +250,7 @@ func TestAppsAreServedApartOnOneListener(t *testing.T) {
 	}
 
 	// Requests are logged once, for the server, and each app sees its own.
-	assert.Len(t, srv.Requests(), len(first.Requests())+len(second.Requests())+len(third.Requests())+1, "plus the one for app 42")
+	assert.Len(t, srv.AllRequests(), len(first.Requests())+len(second.Requests())+len(third.Requests())+1, "plus the one for app 42")
 	assert.Len(t, third.RequestsTo(liveconfig.OpDeleteCallback), 5)
 	assert.Len(t, third.Changes(), 4, "the faulted delete changed nothing")
 	assert.Len(t, second.Changes(), 1)
@@ -268,7 +268,7 @@ func TestAppsAreServedApartOnOneListener(t *testing.T) {
 	srv.Reset()
 	_, ok = second.Callback()
 	assert.False(t, ok, "Reset forgets every app's state")
-	assert.Empty(t, srv.Requests())
+	assert.Empty(t, srv.AllRequests())
 	assert.Panics(t, func() {
 		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.AppSpec{SDKAppID: 9}, liveconfigtest.AppSpec{SDKAppID: 9}))
 	}, "one SDKAppID twice")

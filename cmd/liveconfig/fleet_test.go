@@ -380,7 +380,7 @@ func TestAnEmptyAppNameSelectsNothing(t *testing.T) {
 			assert.Contains(t, r.stderr, "an app name is empty", "%s --app %q", verb, value)
 		}
 	}
-	assert.Empty(t, fx.srv.Requests(), "nothing was sent")
+	assert.Empty(t, fx.srv.AllRequests(), "nothing was sent")
 	r := fx.run(t, "plan", "-f", fx.path, "--app", "app-1, app-2")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "app-1 (")

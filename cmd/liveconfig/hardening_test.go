@@ -316,7 +316,7 @@ func TestAKeyFileThatNeverEndsHoldsNothing(t *testing.T) {
 		assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), "%v: %s", args, stderr.String())
 		assert.Contains(t, stderr.String(), "not read to its end", "%v", args)
 	}
-	assert.Empty(t, srv.Requests(), "nothing was sent")
+	assert.Empty(t, srv.AllRequests(), "nothing was sent")
 }
 
 // writeKey writes cliKey to a file and returns its path.
@@ -335,7 +335,7 @@ func TestBothKeyVariablesAreAUsageError(t *testing.T) {
 	r := cli(t, env, "callback", "get")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "both LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE are set")
-	assert.Empty(t, srv.Requests())
+	assert.Empty(t, srv.AllRequests())
 	r = cli(t, env, "callback", "get", "--secret-key-file", writeKey(t))
 	assert.NotContains(t, r.stderr, "both LIVECONFIG_SECRET_KEY")
 	assert.Equal(t, exitConflict, r.code, "read with the flag's key: no configuration yet (%s)", r.stderr)

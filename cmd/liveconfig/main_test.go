@@ -116,8 +116,8 @@ func TestProvisioningFlow(t *testing.T) {
 	r = cli(t, env, "callback", "ensure", "--url", url, "--command", "Live.CallbackAfterDestroyRoom", "--command", "Live.CallbackAfterCreateRoom", "--output", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, false, decodeJSON(t, r.stdout)["changed"], "same set in another order: nothing to change")
-	assert.Len(t, srv.RequestsTo(liveconfig.OpSetCallback), 1)
-	assert.Empty(t, srv.RequestsTo(liveconfig.OpUpdateCallback))
+	assert.Len(t, srv.AllRequestsTo(liveconfig.OpSetCallback), 1)
+	assert.Empty(t, srv.AllRequestsTo(liveconfig.OpUpdateCallback))
 
 	r = cli(t, env, "callback", "get", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -171,8 +171,8 @@ func TestEnsureDryRunChangesNothing(t *testing.T) {
 	assert.Equal(t, "would update: url https://old.example/cb -> https://a.example/cb; add [Live.CallbackAfterCreateRoom]; remove [Live.CallbackAfterDestroyRoom]\n", r.stdout)
 	stored, _ := srv.Callback()
 	assert.Equal(t, old, stored)
-	assert.Empty(t, srv.RequestsTo(liveconfig.OpSetCallback))
-	assert.Empty(t, srv.RequestsTo(liveconfig.OpUpdateCallback))
+	assert.Empty(t, srv.AllRequestsTo(liveconfig.OpSetCallback))
+	assert.Empty(t, srv.AllRequestsTo(liveconfig.OpUpdateCallback))
 }
 
 func TestExitCodes(t *testing.T) {
@@ -262,7 +262,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		assert.Equal(t, 2, r.code, "%s: %s", name, r.stderr)
 		assert.NotEmpty(t, r.stderr, name)
 	}
-	assert.Empty(t, srv.Requests(), "invalid input sends nothing")
+	assert.Empty(t, srv.AllRequests(), "invalid input sends nothing")
 }
 
 func TestCredentialsFromFilesAndFlags(t *testing.T) {
@@ -279,7 +279,7 @@ func TestCredentialsFromFilesAndFlags(t *testing.T) {
 		"LIVECONFIG_ENDPOINT": srv.URL(), "LIVECONFIG_SECRET_KEY_FILE": keyFile}
 	r = cli(t, fromEnvFile, "token", "delete")
 	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Len(t, srv.Requests(), 2)
+	assert.Len(t, srv.AllRequests(), 2)
 }
 
 func TestHelpAtEveryLevel(t *testing.T) {

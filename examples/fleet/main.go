@@ -122,7 +122,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if _, err := step("6. plan", false); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "done in %v, %d requests\n", time.Since(start).Round(time.Millisecond), len(srv.Requests()))
+	fmt.Fprintf(out, "done in %v, %d requests\n", time.Since(start).Round(time.Millisecond), len(srv.AllRequests()))
 	return nil
 }
 

@@ -42,12 +42,12 @@ func TestQuickstartAgainstAService(t *testing.T) {
 
 	production := liveconfig.CallbackConfig{URL: "https://prod.example.com/hook", Commands: []liveconfig.Command{liveconfig.CommandAfterCreateRoom}}
 	srv.SetCallback(&production)
-	before := len(srv.Requests())
+	before := len(srv.AllRequests())
 	err := run(context.Background(), &out, getenv)
 	assert.ErrorContains(t, err, "not touching it")
 	stored, _ := srv.Callback()
 	assert.Equal(t, production, stored, "an existing configuration is left alone")
-	assert.Len(t, srv.Requests(), before+2, "only the two reads were sent")
+	assert.Len(t, srv.AllRequests(), before+2, "only the two reads were sent")
 }
 
 // TestQuickstartLeavesAnExistingTokenAlone: an app with a token but no callback configuration is in use too;
@@ -63,7 +63,7 @@ func TestQuickstartLeavesAnExistingTokenAlone(t *testing.T) {
 	assert.ErrorContains(t, err, "already has a callback token")
 	stored, _ := srv.Token()
 	assert.Equal(t, production, stored, "the token is left alone")
-	assert.Len(t, srv.Requests(), 2, "only the two reads were sent")
+	assert.Len(t, srv.AllRequests(), 2, "only the two reads were sent")
 	assert.Empty(t, srv.Changes())
 
 	env["LIVECONFIG_QUICKSTART_OVERWRITE"] = "1"
