@@ -19,8 +19,8 @@
 // [Server.Client] and [Server.NewClient] (for a Config with some fields changed) build clients whose idle
 // connections the server closes when it is closed, as httptest.Server does.
 //
-// Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.AllRequests], or an app's [App.Requests]),
-// changed ([Server.Changes], in the order applied) and is handling now ([Server.InFlight]), and make it
+// Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.AllRequests], or
+// an app's [App.Requests]), changed ([Server.Changes], in the order applied) and is handling now ([Server.InFlight]), and make it
 // misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
 // applied before an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
 //
