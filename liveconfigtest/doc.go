@@ -20,8 +20,8 @@
 // connections the server closes when it is closed, as httptest.Server does.
 //
 // Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.AllRequests], or
-// an app's [App.Requests]), changed ([Server.Changes], in the order applied) and is handling now ([Server.InFlight]), and make it
-// misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
+// an app's [App.Requests]), changed ([Server.Changes], in the order applied) and is handling now
+// ([Server.InFlight]), and make it misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
 // applied before an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
 //
 // Where the fake differs from the real service:
