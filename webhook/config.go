@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
@@ -17,6 +18,10 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultHandlerTimeout = 1800 * time.Millisecond // Tencent waits about 2 s for an answer
 )
+
+// MaxPreviousTokens is how many Config.PreviousTokens NewVerifier accepts: a rotation needs one, and a second
+// rotation before the first one's window has passed, two.
+const MaxPreviousTokens = 4
 
 // MaxMaxBodyBytes is the largest Config.MaxBodyBytes NewVerifier accepts. A larger one is a mistake (such as
 // math.MaxInt64 meant as "no limit"), and would overflow the read's bound.
@@ -35,6 +40,13 @@ type Config struct {
 	// token must pass liveconfig.CallbackToken's Validate (1 to 128 characters, no white space, control or
 	// format character, not "[redacted]"): any other is one Tencent never signs with.
 	Token string
+	// PreviousTokens are accepted beside Token, for a rotation (see "Rotating the token" in the README):
+	// tokens the app was set with before, which Tencent may still sign with for a while after the change.
+	// Each Sign is compared with Token and with each of them, all in constant time; RequestInfo.Token and
+	// RequestReport.Token say which matched (TokenCurrent or TokenPrevious), never the value. Each must pass
+	// the same rule as Token, differ from it and from the others; at most MaxPreviousTokens; Token is then
+	// required. Nil means none, at no cost.
+	PreviousTokens []string
 	// AllowUnsigned accepts requests without Sign: the explicit opt-out for apps that have not enabled a
 	// token. With a Token too, signed requests are still verified and unsigned ones accepted, which serves
 	// the minutes while a token is being enabled; without a Token, any Sign is ignored.
@@ -80,7 +92,11 @@ type Config struct {
 
 // String describes c without its Token.
 func (c Config) String() string {
-	return fmt.Sprintf("webhook.Config{SDKAppID:%d Token:%s AllowUnsigned:%t}", c.SDKAppID, secretrule.Printed(c.Token), c.AllowUnsigned)
+	previous := ""
+	if len(c.PreviousTokens) > 0 {
+		previous = fmt.Sprintf(" PreviousTokens:%d", len(c.PreviousTokens)) // how many, never which
+	}
+	return fmt.Sprintf("webhook.Config{SDKAppID:%d Token:%s%s AllowUnsigned:%t}", c.SDKAppID, secretrule.Printed(c.Token), previous, c.AllowUnsigned)
 }
 
 // GoString is String, so that %#v does not print the Token either.
@@ -89,17 +105,25 @@ func (c Config) GoString() string { return c.String() }
 // MarshalJSON encodes c for JSON loggers without its Token: {"SDKAppID":...,"Token":"[redacted]",
 // "AllowUnsigned":...}. It is for logs, not for storing a Config: the token does not survive it.
 func (c Config) MarshalJSON() ([]byte, error) {
+	var previous []string
+	for _, t := range c.PreviousTokens {
+		previous = append(previous, secretrule.Encoded(t))
+	}
 	return json.Marshal(struct {
-		SDKAppID      uint64
-		Token         string
-		AllowUnsigned bool
-	}{c.SDKAppID, secretrule.Encoded(c.Token), c.AllowUnsigned})
+		SDKAppID       uint64
+		Token          string
+		PreviousTokens []string `json:",omitempty"`
+		AllowUnsigned  bool
+	}{c.SDKAppID, secretrule.Encoded(c.Token), previous, c.AllowUnsigned})
 }
 
 // LogValue lets log/slog print c without its Token.
 func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.Uint64("sdkappid", c.SDKAppID), slog.Bool("signed", c.Token != ""),
-		slog.Bool("allow_unsigned", c.AllowUnsigned))
+	attrs := []slog.Attr{slog.Uint64("sdkappid", c.SDKAppID), slog.Bool("signed", c.Token != "")}
+	if len(c.PreviousTokens) > 0 {
+		attrs = append(attrs, slog.Int("previous_tokens", len(c.PreviousTokens)))
+	}
+	return slog.GroupValue(append(attrs, slog.Bool("allow_unsigned", c.AllowUnsigned))...)
 }
 
 // DuplicateMargin is what Config.DuplicateWindow adds, by default, to the time a replay can be accepted in:
@@ -124,12 +148,29 @@ func (c Config) check() error {
 		return configError("Config.Token", "is required; set AllowUnsigned to accept unsigned webhooks")
 	case c.Token != "" && tokenProblem(c.Token) != "":
 		return configError("Config.Token", tokenProblem(c.Token)+": Tencent never signs with such a token")
+	case len(c.PreviousTokens) > 0 && c.Token == "":
+		return configError("Config.PreviousTokens", "need a Token: they are accepted beside it")
+	case len(c.PreviousTokens) > MaxPreviousTokens:
+		return configError("Config.PreviousTokens", fmt.Sprintf("holds %d tokens; at most %d are accepted", len(c.PreviousTokens), MaxPreviousTokens))
 	case c.MaxSkew < 0:
 		return configError("Config.MaxSkew", "must not be negative")
 	case c.DuplicateWindow < 0:
 		return configError("Config.DuplicateWindow", "must not be negative")
 	case c.MaxBodyBytes < 0 || c.MaxBodyBytes > MaxMaxBodyBytes:
 		return configError("Config.MaxBodyBytes", fmt.Sprintf("must be from 0 to %d (1 GiB); webhooks are a few KiB", MaxMaxBodyBytes))
+	}
+	for i, t := range c.PreviousTokens {
+		field := fmt.Sprintf("Config.PreviousTokens[%d]", i)
+		switch {
+		case t == "":
+			return configError(field, "is empty")
+		case tokenProblem(t) != "":
+			return configError(field, tokenProblem(t)+": Tencent never signs with such a token")
+		case t == c.Token:
+			return configError(field, "is the Token itself")
+		case slices.Contains(c.PreviousTokens[:i], t):
+			return configError(field, "repeats an earlier one")
+		}
 	}
 	return nil
 }

@@ -43,10 +43,11 @@ func (b *Base) base() *Base { return b }
 // RequestInfo is what the query of a webhook request said besides the command word.
 type RequestInfo struct {
 	SDKAppID    uint64
-	ClientIP    string    // the client's address, when Tencent sent one
-	OptPlatform string    // the platform as sent, or "": opaque, its case varies (iOS, IOS, macOS, Mac)
-	Signed      bool      // whether Sign was present and verified
-	RequestTime time.Time // when Tencent signed the request; zero when unsigned
+	ClientIP    string     // the client's address, when Tencent sent one
+	OptPlatform string     // the platform as sent, or "": opaque, its case varies (iOS, IOS, macOS, Mac)
+	Signed      bool       // whether Sign was present and verified
+	Token       TokenMatch // which token Sign was made with: TokenCurrent or TokenPrevious; "" when unsigned
+	RequestTime time.Time  // when Tencent signed the request; zero when unsigned
 }
 
 // UnknownEvent is a webhook whose command word this package does not know. It is handed to the handler and

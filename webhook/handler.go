@@ -131,7 +131,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Tim
 		return RequestReport{Outcome: OutcomeRefused, Refusal: refusal.Err, RefusalName: refusals[refusal.Err].name,
 			Status: refusal.Status, Code: refusal.Status}
 	}
-	report := RequestReport{Command: ev.Command(), Status: http.StatusOK}
+	report := RequestReport{Command: ev.Command(), Token: ev.base().Request.Token, Status: http.StatusOK}
 	var remembered bool // the duplicate filter recorded this webhook
 	// "Before" events are not filtered: their answer is a decision Tencent acts on, and answering a repeat OK
 	// would allow what the first answer refused; the HandlerFunc decides each one.

@@ -52,6 +52,10 @@ type RequestReport struct {
 	Status      int // the HTTP status answered
 	Code        int // the ErrorCode answered
 
+	// Token is the token the request's Sign was made with: TokenCurrent, TokenPrevious (one of
+	// Config.PreviousTokens: during a rotation, watch it fall to none), or "" when unsigned or refused.
+	Token TokenMatch
+
 	// FilterErr is Config.Duplicates' error, when it failed and the webhook was handled without its answer.
 	FilterErr error
 

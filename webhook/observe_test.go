@@ -78,7 +78,7 @@ func TestObserverSeesEveryOutcome(t *testing.T) {
 
 	require.Len(t, rec.reports, 9)
 	ok, rejected, failed := rec.reports[0], rec.reports[1], rec.reports[2]
-	assert.Equal(t, webhook.RequestReport{Command: liveconfig.CommandAfterCreateRoom, Outcome: webhook.OutcomeOK, Status: 200,
+	assert.Equal(t, webhook.RequestReport{Command: liveconfig.CommandAfterCreateRoom, Outcome: webhook.OutcomeOK, Status: 200, Token: webhook.TokenCurrent,
 		HandlerLatency: ok.HandlerLatency, BudgetLeft: ok.BudgetLeft}, ok)
 	assert.GreaterOrEqual(t, ok.HandlerLatency, 2*time.Millisecond)
 	assert.True(t, ok.BudgetLeft > 0 && ok.BudgetLeft < webhook.AnswerBudget-ok.HandlerLatency+time.Millisecond, "budget left: %v", ok.BudgetLeft)

@@ -278,7 +278,7 @@ func TestSpellingVariants(t *testing.T) {
 	require.NoError(t, err, "SdkAppId and WebhookCommand spellings")
 	assert.IsType(t, &webhook.AfterCreateRoom{}, ev)
 	info := ev.(*webhook.AfterCreateRoom).Request
-	assert.Equal(t, webhook.RequestInfo{SDKAppID: testApp, ClientIP: "203.0.113.7", OptPlatform: "Android", Signed: true, RequestTime: testNow}, info)
+	assert.Equal(t, webhook.RequestInfo{SDKAppID: testApp, ClientIP: "203.0.113.7", OptPlatform: "Android", Signed: true, Token: webhook.TokenCurrent, RequestTime: testNow}, info)
 
 	d = newDelivery("Live.CallbackAfterCreateRoom", `{"RoomInfo":{"RoomId":"r"}}`)
 	ev, err = v.Parse(d.request())

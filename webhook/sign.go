@@ -22,15 +22,38 @@ func signSum(token string, requestTime int64) [sha256.Size]byte {
 	return sha256.Sum256(msg)
 }
 
-// signMatches reports, in constant time, whether sign is the hex of Sign(token, requestTime), in either case.
-func signMatches(sign, token string, requestTime int64) bool {
+// TokenMatch says which of Config's tokens a webhook's Sign was made with.
+type TokenMatch string
+
+// The tokens a Sign can match.
+const (
+	TokenCurrent  TokenMatch = "current"  // Config.Token
+	TokenPrevious TokenMatch = "previous" // one of Config.PreviousTokens
+)
+
+// matchSign reports which token, if any, sign is the hex of Sign(token, requestTime) for, in either case.
+// Every token is compared, each in constant time, whichever matches: the time taken says how many tokens
+// there are, not which one matched.
+func matchSign(sign, current string, previous []string, requestTime int64) (TokenMatch, bool) {
 	var got [sha256.Size]byte
 	if len(sign) != hex.EncodedLen(len(got)) {
-		return false
+		return "", false
 	}
 	if _, err := hex.Decode(got[:], []byte(sign)); err != nil {
-		return false
+		return "", false
 	}
-	want := signSum(token, requestTime)
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	want := signSum(current, requestTime)
+	isCurrent := subtle.ConstantTimeCompare(got[:], want[:])
+	isPrevious := 0
+	for _, token := range previous {
+		want := signSum(token, requestTime)
+		isPrevious |= subtle.ConstantTimeCompare(got[:], want[:])
+	}
+	switch {
+	case isCurrent == 1:
+		return TokenCurrent, true
+	case isPrevious == 1:
+		return TokenPrevious, true
+	}
+	return "", false
 }

@@ -42,13 +42,13 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 
 // Parse verifies r and decodes its body, in this order: the method is POST (405); SdkAppid is Config.SDKAppID
 // (403); with a Token, Sign and RequestTime are present, RequestTime is within MaxSkew of now and Sign is
-// Sign(Token, RequestTime), compared in constant time (401); the body fits MaxBodyBytes (413) and is a JSON
+// Sign(Token, RequestTime) or Sign of one of PreviousTokens, compared in constant time (401); the body fits MaxBodyBytes (413) and is a JSON
 // object whose CallbackCommand, if the query names one too, agrees with it (400). Query parameter names are
 // matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
 func (v *Verifier) Parse(r *http.Request) (Event, error) { return v.parse(r, nil) }
 
 // parse is Parse; with a non-nil digest, it also digests the webhook there, for the duplicate filter.
-func (v *Verifier) parse(r *http.Request, digest *webhookDigest) (Event, error) {
+func (v *Verifier) parse(r *http.Request, digest *webhookDigest) (withBase, error) {
 	if r.Method != http.MethodPost {
 		return nil, refuse(ErrMethodNotAllowed, "method %s", r.Method)
 	}
@@ -108,10 +108,11 @@ func (v *Verifier) checkQuery(q *query) (RequestInfo, error) {
 	if secs < now-skew || secs > now+skew { // bounds, not a difference, so that no RequestTime overflows
 		return info, refuse(ErrStale, "RequestTime %d is more than %v from now", secs, v.cfg.MaxSkew)
 	}
-	if !signMatches(q.sign, v.cfg.Token, secs) {
+	matched, ok := matchSign(q.sign, v.cfg.Token, v.cfg.PreviousTokens, secs)
+	if !ok {
 		return info, refuse(ErrBadSignature, "it is not SHA-256 of a token and RequestTime %s: the receiver's token is not the app's, or the request is forged", q.requestTime)
 	}
-	info.Signed = true
+	info.Signed, info.Token = true, matched
 	info.RequestTime = time.Unix(secs, 0)
 	return info, nil
 }
