@@ -26,6 +26,7 @@ const (
 	keyCommand        = attribute.Key("liveconfig.webhook.command")
 	keyWebhookOutcome = attribute.Key("liveconfig.webhook.outcome")
 	keyRefusal        = attribute.Key("liveconfig.webhook.refusal")
+	keyToken          = attribute.Key("liveconfig.webhook.token")
 	keyBudgetLeft     = attribute.Key("liveconfig.webhook.budget_left")
 )
 
@@ -72,7 +73,7 @@ type labelSets struct {
 }
 
 // labels are the values of a labelSets' keys, in order; an empty value leaves its key out.
-type labels [3]string
+type labels [4]string
 
 func newLabelSets(keys ...attribute.Key) *labelSets { return &labelSets{keys: keys} }
 

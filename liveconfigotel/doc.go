@@ -28,7 +28,7 @@
 // refused), child of a span a middleware of the caller's started in the request's context, or else a new root:
 // Tencent sends no trace context, and a remote one in the context (from a header anyone can set) is not
 // continued. It carries liveconfig.webhook.command, liveconfig.webhook.outcome, liveconfig.webhook.refusal,
-// http.response.status_code, liveconfig.error_code and liveconfig.webhook.budget_left (seconds); a request
+// liveconfig.webhook.token (current or previous, for a signed request), http.response.status_code, liveconfig.error_code and liveconfig.webhook.budget_left (seconds); a request
 // whose HandlerFunc failed or panicked has status Error.
 //
 // # Metrics
@@ -44,8 +44,10 @@
 //     one signed again because the server refused the cached one)
 //
 // Webhook:
-//   - liveconfig.webhook.requests {request}: by liveconfig.webhook.command, liveconfig.webhook.outcome and
-//     liveconfig.webhook.refusal
+//   - liveconfig.webhook.requests {request}: by liveconfig.webhook.command, liveconfig.webhook.outcome,
+//     liveconfig.webhook.refusal and liveconfig.webhook.token ("current" or "previous": which of
+//     webhook.Config's tokens signed it; absent when unsigned or refused). During a token rotation, the old
+//     token is no longer used once the "previous" count stops growing.
 //   - liveconfig.webhook.handler.duration (s): time in the HandlerFunc, by command and outcome; refused
 //     requests and duplicates, which never reach it, are not recorded
 //   - liveconfig.webhook.filter.errors {error}: webhooks handled without the duplicate filter's answer

@@ -32,11 +32,11 @@ func NewWebhookObserver(opts ...Option) (*WebhookObserver, error) {
 	tracer, instr := instruments(opts)
 	o := &WebhookObserver{
 		tracer:              tracer,
-		byRequest:           newLabelSets(keyCommand, keyWebhookOutcome, keyRefusal),
+		byRequest:           newLabelSets(keyCommand, keyWebhookOutcome, keyRefusal, keyToken),
 		byCommandAndOutcome: newLabelSets(keyCommand, keyWebhookOutcome),
 		byCommand:           newLabelSets(keyCommand),
 	}
-	o.requests = instr.counter("liveconfig.webhook.requests", "{request}", "Webhook requests, by command, outcome and refusal reason.")
+	o.requests = instr.counter("liveconfig.webhook.requests", "{request}", "Webhook requests, by command, outcome, refusal reason and the token that signed them (current or previous).")
 	o.late = instr.counter("liveconfig.webhook.late", "{request}", "Webhook answers written after the 2 s Tencent waits, by command.")
 	o.filterErrors = instr.counter("liveconfig.webhook.filter.errors", "{error}",
 		"Webhooks handled without the duplicate filter's answer because it failed, by command.")
@@ -78,6 +78,9 @@ func (o *WebhookObserver) RequestEnd(ctx context.Context, report webhook.Request
 		}
 		span.SetAttributes(keyWebhookOutcome.String(outcome), semconv.HTTPResponseStatusCode(report.Status),
 			keyErrorCode.Int(report.Code), keyBudgetLeft.Float64(report.BudgetLeft.Seconds()))
+		if report.Token != "" {
+			span.SetAttributes(keyToken.String(string(report.Token)))
+		}
 		switch report.Outcome {
 		case webhook.OutcomeRefused:
 			span.SetAttributes(keyRefusal.String(report.RefusalName))
@@ -88,7 +91,7 @@ func (o *WebhookObserver) RequestEnd(ctx context.Context, report webhook.Request
 	}
 	trace.SpanFromContext(ctx).End()
 	if o.requests.Enabled(ctx) {
-		o.requests.Add(ctx, 1, o.byRequest.option(labels{command, outcome, report.RefusalName}))
+		o.requests.Add(ctx, 1, o.byRequest.option(labels{command, outcome, report.RefusalName, string(report.Token)}))
 	}
 	if report.FilterErr != nil && o.filterErrors.Enabled(ctx) {
 		o.filterErrors.Add(ctx, 1, o.byCommand.option(labels{command}))

@@ -191,3 +191,19 @@ func TestOpenTelemetryCountsLateHandlerFuncs(t *testing.T) {
 	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.handler.late", attribute.String("liveconfig.webhook.command", "Live.CallbackBeforeSendGift"),
 		attribute.String("liveconfig.webhook.outcome", "rejected")))
 }
+
+// TestOpenTelemetryCountsWebhooksByTheTokenThatSignedThem: during a rotation the requests counter says how
+// many webhooks each token signed, so that an operator sees when the old one is no longer used.
+func TestOpenTelemetryCountsWebhooksByTheTokenThatSignedThem(t *testing.T) {
+	t.Parallel()
+	h, rec := otelHandler(t, func(cfg *webhook.Config) { cfg.PreviousTokens = []string{"webhook-token-old-91c2"} }, answerOK)
+	for _, token := range []string{"webhook-token-old-91c2", "webhook-token-old-91c2", testToken} {
+		d := newDelivery("Live.CallbackAfterCreateRoom", roomCreated)
+		d.token = token
+		serve(t, h, d.request())
+	}
+	assert.Equal(t, 2.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.token", "previous")))
+	assert.Equal(t, 1.0, rec.Total(t, "liveconfig.webhook.requests", attribute.String("liveconfig.webhook.token", "current")))
+	oteltest.AssertAttrs(t, rec.Spans()[0], attribute.String("liveconfig.webhook.token", "previous"))
+	rec.AssertNoCredential(t, "webhook-token-old-91c2", testToken)
+}
