@@ -50,7 +50,12 @@ type App struct {
 	callback *liveconfig.CallbackConfig
 	token    *liveconfig.CallbackToken
 	changes  []Change
-	faults   map[liveconfig.Op][]*Fault // by endpoint; "" holds faults for any endpoint
+	// Deliver signs as before a token change for tokenLag after it (see SetTokenLag): with signedBefore
+	// (nil: unsigned) until tokenChanged+tokenLag.
+	tokenLag     time.Duration
+	signedBefore *liveconfig.CallbackToken
+	tokenChanged time.Time
+	faults       map[liveconfig.Op][]*Fault // by endpoint; "" holds faults for any endpoint
 }
 
 func newApp(srv *Server, spec AppSpec) *App {
@@ -159,15 +164,50 @@ func (a *App) SetCallback(cfg *liveconfig.CallbackConfig) {
 	}
 }
 
-// SetToken stores t as the callback token configuration, without checking it. SetToken(nil) removes it.
+// SetToken stores t as the callback token configuration, without checking it. SetToken(nil) removes it. It is
+// in force at once, lag or not: SetTokenLag delays the changes made through the API, as Tencent's are.
 func (a *App) SetToken(t *liveconfig.CallbackToken) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.token = nil
+	a.token, a.signedBefore, a.tokenChanged = nil, nil, time.Time{}
 	if t != nil {
 		tok := *t
 		a.token = &tok
 	}
+}
+
+// SetTokenLag makes Deliver go on signing as it did before a change of the token through the API
+// (set_callback_token, delete_callback_token) for lag after it, by the server's clock: with the old token, or
+// unsigned if there was none or it was disabled. Tencent does the same while a new token spreads through its
+// service, for a time it does not document. It serves to rehearse a rotation (webhook.Config.PreviousTokens)
+// in a test. 0, the default, signs with the token in force at once. It applies to changes made after it is
+// called.
+func (a *App) SetTokenLag(lag time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tokenLag = max(lag, 0)
+	a.signedBefore, a.tokenChanged = nil, time.Time{}
+}
+
+// setTokenLocked changes the token configuration as the API does, keeping what Deliver signed with until now
+// for the lag.
+func (a *App) setTokenLocked(tok *liveconfig.CallbackToken) {
+	now := a.srv.now()
+	a.signedBefore, a.tokenChanged = a.signingTokenLocked(now), now
+	a.token = tok
+}
+
+// signingTokenLocked is the token Deliver signs with at now: the one in force, or during the lag after a
+// change the one before it; nil when it sends unsigned.
+func (a *App) signingTokenLocked(now time.Time) *liveconfig.CallbackToken {
+	tok := a.token
+	if a.tokenLag > 0 && now.Before(a.tokenChanged.Add(a.tokenLag)) {
+		tok = a.signedBefore
+	}
+	if tok == nil || !tok.Enabled {
+		return nil
+	}
+	return tok
 }
 
 func cloneCallback(c liveconfig.CallbackConfig) liveconfig.CallbackConfig {
@@ -207,6 +247,6 @@ func (a *App) Changes() []Change {
 func (a *App) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.callback, a.token, a.changes = nil, nil, nil
+	a.callback, a.token, a.changes, a.signedBefore = nil, nil, nil, nil
 	a.faults = map[liveconfig.Op][]*Fault{}
 }

@@ -42,7 +42,8 @@ type Answer struct {
 
 // Deliver sends one webhook to the configured callback URL the way Tencent does: a POST of body with the
 // query parameters SdkAppid, CallbackCommand, contenttype=json, ClientIP and OptPlatform=RESTAPI and, when a
-// callback token is enabled, RequestTime (the server's clock) and Sign (see webhook.Sign). It waits at most
+// callback token is enabled, RequestTime (the server's clock) and Sign (see webhook.Sign) with the token in
+// force as it signs (or, during the lag SetTokenLag sets, the one before it). It waits at most
 // 2 s, Tencent's limit, and returns the receiver's decoded answer.
 //
 // body is the event: []byte, json.RawMessage or string as given, anything else marshalled to JSON. It must
@@ -52,14 +53,14 @@ type Answer struct {
 // ErrBadAnswer (with the Answer so far) for a non-200 status or an answer that is not JSON.
 func (a *App) Deliver(ctx context.Context, cmd liveconfig.Command, body any) (*Answer, error) {
 	a.mu.Lock()
-	cb, tok := a.callback, a.token
+	cb, signing := a.callback, a.signingTokenLocked(a.srv.now())
 	var cfg liveconfig.CallbackConfig
 	if cb != nil {
 		cfg = cloneCallback(*cb)
 	}
-	var token liveconfig.CallbackToken
-	if tok != nil {
-		token = *tok
+	var token string
+	if signing != nil {
+		token = signing.Token
 	}
 	a.mu.Unlock()
 
@@ -73,7 +74,7 @@ func (a *App) Deliver(ctx context.Context, cmd liveconfig.Command, body any) (*A
 	if err != nil {
 		return nil, err
 	}
-	target, err := a.webhookURL(cfg.URL, cmd, tok != nil && token.Enabled, token.Token)
+	target, err := a.webhookURL(cfg.URL, cmd, signing != nil, token)
 	if err != nil {
 		return nil, err
 	}

@@ -234,14 +234,14 @@ func (a *App) applyLocked(op liveconfig.Op, fields map[string]json.RawMessage) a
 		if bad.code != 0 {
 			return bad
 		}
-		a.token = &tok
+		a.setTokenLocked(&tok)
 	case liveconfig.OpGetCallbackToken:
 		if a.token == nil {
 			return fail(100302, "callback token configuration does not exist")
 		}
 		return answer{response: map[string]any{"Token": a.token.Token, "IsTokenEnable": a.token.Enabled}}
 	case liveconfig.OpDeleteCallbackToken:
-		a.token = nil
+		a.setTokenLocked(nil)
 	}
 	return answer{}
 }

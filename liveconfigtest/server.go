@@ -32,8 +32,8 @@ type primaryApp = App
 // Server is a fake of the v4/live_config API listening on 127.0.0.1. It serves one app, or several (WithApps,
 // AddApp) on the one listener, telling them apart by the sdkappid of each request as the real service does.
 // Every method of App is a method of Server too, for the Server's first app, so a test of one app reads
-// srv.Callback(), srv.InjectFault(...), srv.Client(); Requests, RequestsTo and Reset cover every app. It is safe
-// for concurrent use. Close it when done, or create it with New, which closes it when the test ends.
+// srv.Callback(), srv.InjectFault(...), srv.Client(); AllRequests, AllRequestsTo and Reset cover every app. It
+// is safe for concurrent use. Close it when done, or create it with New, which closes it when the test ends.
 type Server struct {
 	*primaryApp
 
