@@ -61,6 +61,8 @@ func init() {
 			return c.DeleteCallback(ctx)
 		}, "deleted the callback configuration")},
 		{path: "token set", summary: "set the callback token", synopsis: "(--token TOKEN | --token-file FILE) [--enabled | --enabled=false]", flags: tokenSet},
+		{path: "token rotate", summary: "replace the callback token with a new one, and say how to rotate without refusing a webhook",
+			synopsis: "--token-file FILE", flags: tokenRotate},
 		{path: "token get", summary: "print whether the callback token is enabled (and the token, if asked)", synopsis: "[--show-token]", flags: tokenGet},
 		{path: "token delete", summary: "delete the callback token", flags: mutation(func(ctx context.Context, c *liveconfig.Client) (*liveconfig.Result, error) {
 			return c.DeleteCallbackToken(ctx)

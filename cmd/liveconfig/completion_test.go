@@ -58,7 +58,7 @@ var completionCases = []completionCase{
 	{line: []string{"token", "get", "--region", "s"}, want: []string{"singapore"}, exactly: true},
 	{line: []string{"plan", "--app", "a", "--"}, want: []string{"--allow-endpoint", "--exit-code", "--parallel", "--timeout", "--file"}},
 	{line: []string{"version", "-o", ""}, want: []string{"text", "json"}, exactly: true},
-	{line: []string{"help", "token", ""}, want: []string{"set", "get", "delete"}, exactly: true},
+	{line: []string{"help", "token", ""}, want: []string{"set", "rotate", "get", "delete"}, exactly: true},
 	{line: []string{"completion", ""}, want: []string{"bash", "zsh", "fish"}, exactly: true},
 }
 

@@ -6,6 +6,7 @@
 //	liveconfig callback get
 //	liveconfig callback delete
 //	liveconfig token set (--token TOKEN | --token-file FILE) [--enabled | --enabled=false]
+//	liveconfig token rotate --token-file FILE
 //	liveconfig token get [--show-token]
 //	liveconfig token delete
 //	liveconfig plan -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]
