@@ -3,7 +3,9 @@
 //
 //	LIVECONFIG_SDKAPPID=1400000001 WEBHOOK_TOKEN=... go -C examples/webhook-receiver run . -addr :8080 -gift-limit 5000
 //
-// For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN.
+// For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN. To rotate
+// the token, start every replica with WEBHOOK_TOKEN set to the new token and -previous-token-file naming a file
+// with the old one, then run 'liveconfig token rotate' (README, "Rotating the token").
 //
 // A webhook delivered again (Tencent retries "after" events on timeout) or replayed is handled once: by an
 // in-memory filter, or with -redis host:port by one that every replica shares. With the app's admin
@@ -27,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,6 +55,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	giftLimit := fs.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
+	var previous []string
+	fs.Func("previous-token-file", "a file holding a token the app had before WEBHOOK_TOKEN, still accepted while Tencent goes on signing with it after a rotation; repeat it for more", func(path string) error {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		previous = append(previous, strings.TrimSpace(string(data)))
+		return nil
+	})
 	redisAddr := fs.String("redis", "", "Redis host:port every replica shares, for the duplicate filter and the app's rate limit (default: an in-memory filter)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,8 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	case *giftLimit < 0:
 		return errors.New("-gift-limit must not be negative")
 	}
-	cfg := webhook.Config{SDKAppID: appID, Token: getenv("WEBHOOK_TOKEN"), AllowUnsigned: *allowUnsigned, Logger: logger,
-		Duplicates: webhook.NewMemoryFilter(0)}
+	cfg := webhook.Config{SDKAppID: appID, Token: getenv("WEBHOOK_TOKEN"), PreviousTokens: previous, AllowUnsigned: *allowUnsigned,
+		Logger: logger, Duplicates: webhook.NewMemoryFilter(0)}
 	var rdb *redis.Client
 	if *redisAddr != "" {
 		redis.SetLogger(redisLogger{logger}) // go-redis's own lines, at Debug, not on stderr beside the receiver's
@@ -91,7 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	logger.Info("receiving webhooks", "addr", l.Addr().String(), "path", "/tencent/webhook", "signed", cfg.Token != "")
+	logger.Info("receiving webhooks", "addr", l.Addr().String(), "path", "/tencent/webhook", "signed", cfg.Token != "",
+		"previous_tokens", len(cfg.PreviousTokens))
 	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -212,4 +214,48 @@ func TestRunNamesARefusedRedis(t *testing.T) {
 	assert.Contains(t, out, "connect: connection refused")
 	assert.NotContains(t, out, "deadline exceeded")
 	assert.NotContains(t, out, "pool.go")
+}
+
+// TestRunAcceptsThePreviousTokenDuringARotation: started with the new token and -previous-token-file naming the
+// old one, the receiver takes a rotation through the API while Tencent (the fake, with a lag) still signs with
+// the old token, and then with the new one.
+func TestRunAcceptsThePreviousTokenDuringARotation(t *testing.T) {
+	api := liveconfigtest.New(t)
+	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-old-token", Enabled: true})
+	api.SetTokenLag(time.Hour)
+	oldFile := filepath.Join(t.TempDir(), "old-token")
+	require.NoError(t, os.WriteFile(oldFile, []byte("receiver-old-token\n"), 0o600))
+	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-new-token"}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncbuf.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", addr, "-previous-token-file", oldFile}, func(k string) string { return env[k] }, &logs)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+	assert.Contains(t, logs.String(), "previous_tokens=1")
+	api.SetCallback(&liveconfig.CallbackConfig{URL: "http://" + addr + "/tencent/webhook",
+		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
+	deliver := func(room string) {
+		t.Helper()
+		ans, err := api.Deliver(context.Background(), liveconfig.CommandAfterMemberStateChanged,
+			`{"RoomId":"`+room+`","EventType":"Online","MemberList":[{"Member_Account":"fan"}]}`)
+		require.NoError(t, err)
+		assert.Zero(t, ans.ErrorCode)
+	}
+	deliver("before")
+	_, err = api.Client().SetCallbackToken(context.Background(), liveconfig.CallbackToken{Token: "receiver-new-token", Enabled: true})
+	require.NoError(t, err)
+	deliver("during the lag")
+	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-new-token", Enabled: true}) // the lag over
+	deliver("after")
+	cancel()
+	require.NoError(t, <-done)
+	assert.Equal(t, 3, strings.Count(logs.String(), `msg="members changed"`), logs.String())
+	assert.NotContains(t, logs.String(), "webhook refused")
+	assert.NotContains(t, logs.String(), "receiver-old-token")
 }
