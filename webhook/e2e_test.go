@@ -43,7 +43,7 @@ func TestEndToEnd(t *testing.T) {
 	_, err = client.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "e2e-token", Enabled: true})
 	require.NoError(t, err)
 
-	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, samples[0].body)
+	ans, err := srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, sampleBody(t, liveconfig.CommandAfterCreateRoom))
 	require.NoError(t, err)
 	assert.Equal(t, "OK", ans.ActionStatus)
 	require.Len(t, events, 1)
@@ -59,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 
 	_, err = client.SetCallbackToken(ctx, liveconfig.CallbackToken{Token: "rotated-token", Enabled: true})
 	require.NoError(t, err)
-	ans, err = srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, samples[0].body)
+	ans, err = srv.Deliver(ctx, liveconfig.CommandAfterCreateRoom, sampleBody(t, liveconfig.CommandAfterCreateRoom))
 	assert.ErrorIs(t, err, liveconfigtest.ErrBadAnswer, "a receiver with the old token refuses")
 	assert.Equal(t, 401, ans.HTTPStatus)
 	assert.Len(t, events, 2)

@@ -13,8 +13,9 @@ import (
 // FuzzParse feeds random queries and bodies through verification and decoding: nothing may panic, and
 // anything accepted must carry a well-formed command word.
 func FuzzParse(f *testing.F) {
-	for _, s := range samples {
-		f.Add("SdkAppid=1400000001&CallbackCommand="+string(s.command), s.body, true)
+	for _, cmd := range webhook.SampleCommands() {
+		body, _ := webhook.SampleBody(cmd)
+		f.Add("SdkAppid=1400000001&CallbackCommand="+string(cmd), string(body), true)
 	}
 	f.Add("SdkAppId=1400000001&WebhookCommand=Live.CallbackX", `{"CallbackCommand":1}`, false)
 	f.Add("SdkAppid=1400000001&Sign=zz&RequestTime=-9223372036854775808", `{"EventTime":"x"}`, true)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/go-tuilive/liveconfig"
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
@@ -86,4 +87,12 @@ func serveRecorder(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	return rec
+}
+
+// sampleBody is the documented sample body of cmd.
+func sampleBody(t *testing.T, cmd liveconfig.Command) []byte {
+	t.Helper()
+	body, ok := webhook.SampleBody(cmd)
+	require.True(t, ok, "a sample body for %s", cmd)
+	return body
 }
