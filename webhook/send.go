@@ -66,7 +66,7 @@ func Send(ctx context.Context, hc *http.Client, callbackURL string, d Delivery) 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: delivering %s: %w", d.Command, err)
+		return nil, fmt.Errorf("webhook: delivering %s: %w", d.Command, withoutQuery(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
@@ -140,6 +140,16 @@ func (d Delivery) url(callbackURL string) (string, error) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// withoutQuery is err with the request URL of a *url.Error cut at its query, which holds the Sign.
+func withoutQuery(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, _, _ := strings.Cut(ue.URL, "?")
+	return &url.Error{Op: ue.Op, URL: u, Err: ue.Err}
 }
 
 func orDefault(s, def string) string {

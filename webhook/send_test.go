@@ -2,8 +2,10 @@ package webhook_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -120,4 +122,19 @@ func TestSendAddsTencentsQueryAndKeepsTheURLs(t *testing.T) {
 	assert.Equal(t, webhook.Sign("xxxxyyyy", testNow.Unix()), q.Get("Sign"))
 	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
 	assert.Equal(t, http.MethodPost, req.Method)
+}
+
+// TestSendErrorsHoldNoSign: a failed request's error names the URL without its query, which holds the Sign.
+func TestSendErrorsHoldNoSign(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	url := srv.URL + "/hook"
+	srv.Close() // refuses from now on
+	d := webhook.Delivery{SDKAppID: testApp, Command: liveconfig.CommandAfterCreateRoom, Token: testToken, RequestTime: testNow}
+	_, err := webhook.Send(context.Background(), nil, url, d)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), url)
+	sign := webhook.Sign(testToken, testNow.Unix())
+	assert.False(t, strings.Contains(err.Error(), sign) || strings.Contains(fmt.Sprintf("%+v", err), sign), "the error holds the Sign")
+	assert.NotContains(t, err.Error(), "RequestTime")
 }

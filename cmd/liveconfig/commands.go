@@ -70,6 +70,9 @@ func init() {
 		{path: "plan", summary: "say what apply would change in every app of a fleet file",
 			synopsis: "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]", flags: fleetPlan},
 		{path: "apply", summary: "make every app of a fleet file match it", synopsis: "-f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]", flags: fleetApply},
+		{path: "webhook send", summary: "send one webhook to a receiver exactly as Tencent would, and print its answer",
+			synopsis: "--url URL --command WORD [--body-file FILE] (--token-file FILE | --unsigned) --sdkappid N", flags: webhookSend},
+		{path: "webhook samples", summary: "list the command words with a sample body, or print one", synopsis: "[--command WORD]", flags: webhookSamples},
 		{path: "commands", summary: "list the command words the module knows", flags: func(*flag.FlagSet) action {
 			return action{run: func(context.Context, *liveconfig.Client) (view, error) {
 				list := words(liveconfig.KnownCommands())

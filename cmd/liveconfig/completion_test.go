@@ -48,7 +48,7 @@ type completionCase struct {
 }
 
 var completionCases = []completionCase{
-	{line: []string{""}, want: []string{"callback", "token", "plan", "apply", "commands", "version", "completion", "help"}, exactly: true},
+	{line: []string{""}, want: []string{"callback", "token", "plan", "apply", "webhook", "commands", "version", "completion", "help"}, exactly: true},
 	{line: []string{"cal"}, want: []string{"callback"}, exactly: true},
 	{line: []string{"callback", ""}, want: []string{"create", "update", "ensure", "get", "delete"}, exactly: true},
 	{line: []string{"-o", "json", "token", "s"}, want: []string{"set"}, exactly: true},

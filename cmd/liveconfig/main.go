@@ -11,6 +11,8 @@
 //	liveconfig token delete
 //	liveconfig plan -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...] [--exit-code]
 //	liveconfig apply -f FILE [--app NAME ...] [--parallel N] [--allow-endpoint URL ...]
+//	liveconfig webhook send --url URL --command WORD [--body-file FILE] (--token-file FILE | --unsigned) --sdkappid N
+//	liveconfig webhook samples [--command WORD]
 //	liveconfig commands
 //	liveconfig version
 //	liveconfig completion bash
