@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,35 +18,20 @@ import (
 	"github.com/go-tuilive/liveconfig/webhook"
 )
 
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
-
-// liveconfigCLI builds the liveconfig command once, from the code beside this module.
+// liveconfigCLI builds the liveconfig command, from the code beside this module, into a directory of t's.
 func liveconfigCLI(t *testing.T) string {
 	t.Helper()
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "liveconfig-cli")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "liveconfig")
-		out, err := exec.Command("go", "build", "-o", cliPath, "github.com/go-tuilive/liveconfig/cmd/liveconfig").CombinedOutput()
-		if err != nil {
-			cliErr = errors.New(string(out))
-		}
-	})
-	require.NoError(t, cliErr, "building the liveconfig command")
-	return cliPath
+	path := filepath.Join(t.TempDir(), "liveconfig")
+	out, err := exec.Command("go", "build", "-o", path, "github.com/go-tuilive/liveconfig/cmd/liveconfig").CombinedOutput()
+	require.NoError(t, err, "building the liveconfig command: %s", out)
+	return path
 }
 
-// sendJSON runs `liveconfig webhook send ... -o json` and returns its exit code and what it printed.
-func sendJSON(t *testing.T, args ...string) (int, map[string]any, string) {
+// sendJSON runs `liveconfig webhook send ... -o json` with the command at cli, and returns its exit code and
+// what it printed.
+func sendJSON(t *testing.T, cli string, args ...string) (int, map[string]any, string) {
 	t.Helper()
-	cmd := exec.Command(liveconfigCLI(t), append([]string{"webhook", "send", "-o", "json"}, args...)...)
+	cmd := exec.Command(cli, append([]string{"webhook", "send", "-o", "json"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -72,6 +56,7 @@ func TestWebhookSendAgainstTheReceiver(t *testing.T) {
 	receiver := httptest.NewServer(mux)
 	t.Cleanup(receiver.Close)
 	url := receiver.URL + "/tencent/webhook"
+	cli := liveconfigCLI(t)
 	dir := t.TempDir()
 	tokenFile, wrongFile, giftFile := filepath.Join(dir, "token"), filepath.Join(dir, "wrong"), filepath.Join(dir, "gift.json")
 	require.NoError(t, os.WriteFile(tokenFile, []byte("receiver-token\n"), 0o600))
@@ -79,7 +64,7 @@ func TestWebhookSendAgainstTheReceiver(t *testing.T) {
 	require.NoError(t, os.WriteFile(giftFile, []byte(`{"RoomId":"r1","GiftWater":{"From_Account":"fan","GiftId":"car","Count":2,"Coins":3000}}`), 0o600))
 
 	for _, cmd := range webhook.SampleCommands() {
-		code, out, stderr := sendJSON(t, "--url", url, "--command", string(cmd), "--token-file", tokenFile, "--sdkappid", "1400000001")
+		code, out, stderr := sendJSON(t, cli, "--url", url, "--command", string(cmd), "--token-file", tokenFile, "--sdkappid", "1400000001")
 		if !assert.Equal(t, 0, code, "%s: %s", cmd, stderr) {
 			continue
 		}
@@ -87,17 +72,17 @@ func TestWebhookSendAgainstTheReceiver(t *testing.T) {
 		assert.Equal(t, "OK", out["action_status"], cmd) // the sample gift's 1,000 coins are under the limit
 	}
 
-	code, out, stderr := sendJSON(t, "--url", url, "--command", "Live.CallbackBeforeSendGift", "--body-file", giftFile, "--token-file", tokenFile,
+	code, out, stderr := sendJSON(t, cli, "--url", url, "--command", "Live.CallbackBeforeSendGift", "--body-file", giftFile, "--token-file", tokenFile,
 		"--sdkappid", "1400000001")
 	require.Equal(t, 0, code, "a refusal is an answer: %s", stderr)
 	assert.Equal(t, 102150.0, out["error_code"])
 	assert.Equal(t, "FAIL", out["action_status"])
 
-	code, _, stderr = sendJSON(t, "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--unsigned", "--sdkappid", "1400000001")
+	code, _, stderr = sendJSON(t, cli, "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--unsigned", "--sdkappid", "1400000001")
 	assert.Equal(t, 1, code, "unsigned: refused")
 	assert.Contains(t, stderr, "HTTP 401")
 
-	code, _, stderr = sendJSON(t, "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--token-file", wrongFile, "--sdkappid", "1400000001")
+	code, _, stderr = sendJSON(t, cli, "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--token-file", wrongFile, "--sdkappid", "1400000001")
 	assert.Equal(t, 1, code, "a wrong token: refused")
 	assert.Contains(t, stderr, "HTTP 401")
 	assert.Equal(t, len(webhook.SampleCommands())+1, strings.Count(logs.String(), "level=INFO"), "every sample and the big gift reached the handler")
