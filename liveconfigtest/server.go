@@ -48,7 +48,8 @@ type Server struct {
 	order    []*App               // apps in the order they were added
 	clients  []*liveconfig.Client // built by Client and NewClient; their idle connections close with the server
 	requests []Request
-	maxLog   int // how many requests are kept; 0 keeps all
+	maxLog   int    // how many requests are kept; 0 keeps all
+	recorded uint64 // requests recorded so far, kept or not: the last Seq
 }
 
 // Option configures a Server.
@@ -60,6 +61,7 @@ type options struct {
 	now      func() time.Time
 	listener net.Listener
 	maxLog   int
+	wrap     func(http.Handler) http.Handler
 }
 
 // WithSDKAppID sets the first app's SDKAppID. Default DefaultSDKAppID.
@@ -100,7 +102,13 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithListener serves on l instead of a new listener on 127.0.0.1:0. The server closes l on Close.
 func WithListener(l net.Listener) Option { return func(o *options) { o.listener = l } }
 
-// WithRequestLogLimit keeps only the last n requests for Requests, so that a long run does not grow without
+// WithHandlerWrap serves the server's handler wrapped by wrap: for serving more beside the fake API on its
+// listener, as liveconfig-fake serves its control API under /_fake/.
+func WithHandlerWrap(wrap func(api http.Handler) http.Handler) Option {
+	return func(o *options) { o.wrap = wrap }
+}
+
+// WithRequestLogLimit keeps only the last n requests for AllRequests, so that a long run does not grow without
 // bound. Default 0: every request is kept.
 func WithRequestLogLimit(n int) Option { return func(o *options) { o.maxLog = max(n, 0) } }
 
@@ -123,7 +131,11 @@ func NewServer(opts ...Option) *Server {
 		}
 	}
 	s.primaryApp = s.order[0]
-	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	s.http = httptest.NewUnstartedServer(h)
 	// Bound every phase of a connection, as a server open to other programs must: a client that sends its
 	// request slowly, or goes quiet, cannot hold a connection. The write bound leaves room for Delay faults.
 	s.http.Config.ReadHeaderTimeout = 10 * time.Second
@@ -220,6 +232,7 @@ func (s *Server) GoString() string { return s.String() }
 
 // Request is one request the server received.
 type Request struct {
+	Seq         uint64          // 1 for the server's first request, then one more for each (Reset included): a cursor for reading only newer ones
 	SDKAppID    uint64          // the sdkappid query parameter; 0 when it is missing or not a number
 	Op          liveconfig.Op   // the endpoint, for example liveconfig.OpSetCallback; the path for an unknown one
 	Time        time.Time       // when it arrived, by the server's clock
@@ -262,6 +275,8 @@ func (s *Server) record(rec Request) {
 	if s.maxLog > 0 && len(s.requests) >= s.maxLog {
 		s.requests = slices.Delete(s.requests, 0, len(s.requests)-s.maxLog+1)
 	}
+	s.recorded++
+	rec.Seq = s.recorded
 	s.requests = append(s.requests, rec)
 }
 

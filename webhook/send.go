@@ -47,6 +47,15 @@ type Answer struct {
 // not the JSON answer; Tencent counts that as a failed delivery. Send returns the Answer so far beside it.
 var ErrBadAnswer = errors.New("webhook: the receiver's answer is not a valid webhook answer")
 
+// ErrInvalidDelivery is the error of Send and Delivery.Request for a Delivery or callback URL that cannot be
+// sent: nothing was sent.
+var ErrInvalidDelivery = errors.New("webhook: invalid delivery")
+
+// invalid is an ErrInvalidDelivery saying why.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidDelivery}, args...)...)
+}
+
 // maxAnswerBytes caps the answer Send reads: the answer is a few dozen bytes.
 const maxAnswerBytes = 64 << 10
 
@@ -54,8 +63,9 @@ const maxAnswerBytes = 64 << 10
 // contenttype=json, ClientIP and OptPlatform, with RequestTime and Sign when d has a Token, beside the URL's own
 // query. It sends through hc (nil: a client that waits AnswerBudget, as Tencent does) and returns the
 // receiver's decoded answer. Bad input (no SDKAppID, a malformed command word, a body that is not a JSON
-// object or names another command, an unusable URL) is an error before anything is sent; a failed request is
-// an error wrapping the cause; a non-200 status or an answer that is not JSON is ErrBadAnswer.
+// object or names another command, an unusable URL) is ErrInvalidDelivery, before anything is sent; a failed
+// request is an error wrapping the cause, its URL without the query; a non-200 status or an answer that is
+// not JSON is ErrBadAnswer.
 func Send(ctx context.Context, hc *http.Client, callbackURL string, d Delivery) (*Answer, error) {
 	req, err := d.Request(ctx, callbackURL)
 	if err != nil {
@@ -86,16 +96,16 @@ func Send(ctx context.Context, hc *http.Client, callbackURL string, d Delivery) 
 // Request builds the request Send sends, without sending it.
 func (d Delivery) Request(ctx context.Context, callbackURL string) (*http.Request, error) {
 	if d.SDKAppID == 0 {
-		return nil, errors.New("webhook: a delivery needs the app's SDKAppID")
+		return nil, invalid("it needs the app's SDKAppID")
 	}
 	if err := d.Command.Validate(); err != nil {
-		return nil, fmt.Errorf("webhook: %w", err)
+		return nil, invalid("%w", err)
 	}
 	body := d.Body
 	if body == nil {
 		sample, ok := SampleBody(d.Command)
 		if !ok {
-			return nil, fmt.Errorf("webhook: no sample body for %s: give one", d.Command)
+			return nil, invalid("no sample body for %s: give one", d.Command)
 		}
 		body = sample
 	}
@@ -109,7 +119,7 @@ func (d Delivery) Request(ctx context.Context, callbackURL string) (*http.Reques
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("webhook: building the request: %w", err)
+		return nil, invalid("building the request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
@@ -119,10 +129,10 @@ func (d Delivery) Request(ctx context.Context, callbackURL string) (*http.Reques
 func (d Delivery) url(callbackURL string) (string, error) {
 	u, err := url.Parse(callbackURL)
 	if err != nil {
-		return "", fmt.Errorf("webhook: callback URL: %w", err)
+		return "", invalid("callback URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("webhook: callback URL %q is not an http:// or https:// URL", callbackURL)
+		return "", invalid("callback URL %q is not an http:// or https:// URL", callbackURL)
 	}
 	q := u.Query()
 	q.Set("SdkAppid", strconv.FormatUint(d.SDKAppID, 10))
@@ -164,12 +174,12 @@ func orDefault(s, def string) string {
 func namedBody(cmd liveconfig.Command, body []byte) ([]byte, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		return nil, errors.New("webhook: the event must be a JSON object")
+		return nil, invalid("the event must be a JSON object")
 	}
 	if named, ok := fields["CallbackCommand"]; ok {
 		var got string
 		if json.Unmarshal(named, &got) != nil || got != string(cmd) {
-			return nil, fmt.Errorf("webhook: the event's CallbackCommand %s is not %s", strings.TrimSpace(string(named)), cmd)
+			return nil, invalid("the event's CallbackCommand %s is not %s", strings.TrimSpace(string(named)), cmd)
 		}
 		return body, nil
 	}

@@ -102,6 +102,7 @@ func TestSendRefusesBadInputBeforeSending(t *testing.T) {
 		tc.edit(&d)
 		_, err := webhook.Send(context.Background(), nil, tc.url, d)
 		assert.ErrorContains(t, err, tc.want, name)
+		assert.ErrorIs(t, err, webhook.ErrInvalidDelivery, name)
 	}
 	assert.Zero(t, hits.Load(), "nothing was sent")
 }

@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	appsFile := fs.String("apps-file", "", "a JSON file listing the apps to serve, instead of -sdkappid, -identifier, -key and -apps")
 	rateLimit := fs.Float64("rate-limit", liveconfigtest.DefaultRateLimit, "requests per second an app may send before 60007; 0 for none")
 	requestLog := fs.Int("request-log", defaultRequestLog, "how many recent requests to keep for inspection; 0 keeps all")
+	tokenLag := fs.Duration("token-lag", 0, "after a token change through the API, go on signing delivered webhooks with the old token this long, as Tencent does")
+	controlAnywhere := fs.Bool("control-anywhere", false, "serve the control API (/_fake/) even when -addr is not a loopback address: anyone who reaches it can change and read the apps' state")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,12 +106,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := distinctApps(specs); err != nil {
 		return err
 	}
+	if *tokenLag < 0 {
+		return fmt.Errorf("-token-lag must not be negative, not %v", *tokenLag)
+	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	ctl := &control{}
+	if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() && !*controlAnywhere {
+		ctl.refusal = fmt.Sprintf("the control API answers only on a loopback address, and the fake listens on %s: pass -control-anywhere to serve it there", l.Addr())
+	}
 	first := specs[0]
 	opts := []liveconfigtest.Option{
+		liveconfigtest.WithHandlerWrap(ctl.wrap),
 		liveconfigtest.WithListener(l), liveconfigtest.WithSDKAppID(first.SDKAppID),
 		liveconfigtest.WithIdentifier(first.Identifier), liveconfigtest.WithRateLimit(max(first.RateLimit, 0)),
 		liveconfigtest.WithRequestLogLimit(*requestLog), liveconfigtest.WithApps(specs[1:]...),
@@ -119,6 +129,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv := liveconfigtest.NewServer(opts...)
 	defer srv.Close()
+	ctl.srv.Store(srv)
+	for _, app := range srv.Apps() {
+		app.SetTokenLag(*tokenLag)
+	}
 	fmt.Fprintln(stdout, srv.URL())
 	for _, app := range srv.Apps() {
 		fmt.Fprintf(stdout, "sdkappid=%d identifier=%s key=%s\n", app.SDKAppID(), app.Identifier(), app.SecretKey())
@@ -131,7 +145,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(specs) > 1 {
 		served = fmt.Sprintf("%d apps", len(specs))
 	}
-	fmt.Fprintf(stdout, "serving the fake v4/live_config API for %s until interrupted, keeping %s\n", served, kept)
+	controlAt := srv.URL() + controlPrefix
+	if ctl.refusal != "" {
+		controlAt = "refused on this address (-control-anywhere)"
+	}
+	fmt.Fprintf(stdout, "serving the fake v4/live_config API for %s until interrupted, keeping %s; control API: %s\n", served, kept, controlAt)
 	<-ctx.Done()
 	return nil
 }

@@ -63,13 +63,12 @@ func webhookSend(fs *flag.FlagSet) action {
 				return view{}, err
 			}
 		}
-		if _, err := d.Request(ctx, *target); err != nil { // bad input is refused before anything is sent
-			return view{}, &usageError{strings.TrimPrefix(err.Error(), "webhook: ")}
-		}
 		start := time.Now()
 		ans, err := webhook.Send(ctx, &http.Client{}, *target, d)
 		latency := time.Since(start)
 		switch {
+		case errors.Is(err, webhook.ErrInvalidDelivery): // refused before anything was sent
+			return view{}, &usageError{strings.TrimPrefix(err.Error(), "webhook: ")}
 		case err != nil && ctx.Err() == context.Canceled:
 			return view{}, &interruptedError{err}
 		case err != nil && ctx.Err() != nil:
