@@ -4,9 +4,37 @@
 //	go run github.com/go-tuilive/liveconfig/cmd/liveconfig-fake -addr 127.0.0.1:8080 -sdkappid 1400000001 -identifier administrator -key test-key
 //
 // It prints the base URL to use as the API's domain on its first line, then, a line an app, what a client
-// needs to sign. Without -key it makes a random key for each app and prints it: the fake's keys are test keys.
-// It keeps the last 1,000 requests (-request-log), and never the body of one it refused; every phase of a
-// connection is time-bounded.
+// needs to sign, then a line that says it serves and where its control API is. Without -key it makes a
+// random key for each app and prints it: the fake's keys are test keys. It keeps the last 1,000 requests
+// (-request-log), and never the body of one it refused; every phase of a connection is time-bounded.
+// -token-lag D goes on signing delivered webhooks with the old token for D after a token change, as Tencent
+// does while the change spreads.
+//
+// # Control API
+//
+// Tests in any language drive the fake over HTTP on the same listener, under /_fake/ (no Tencent path starts
+// so). Every answer is JSON; none holds an app's secret key. It answers only when the fake listens on a
+// loopback address; on any other, every control request is refused (403) unless -control-anywhere is given.
+//
+//	GET    /_fake/health                       200 {"status":"ok","apps":N} once it serves
+//	GET    /_fake/requests?since=SEQ&sdkappid=N  {"requests":[{"seq","endpoint","sdkappid","time","body",
+//	                                           "random","usersig_sha256","code"}],"next":SEQ}, oldest first,
+//	                                           those after since (of app N, if given); next is the next since
+//	GET    /_fake/apps/N                       {"sdkappid","identifier","callback":{"url","commands"}|null,
+//	                                           "token":{"token","enabled"}|null}
+//	PUT    /_fake/apps/N                       sets callback and token as given (null removes, absent keeps)
+//	POST   /_fake/apps/N/reset                 forgets the app's state, changes and faults
+//	POST   /_fake/apps/N/faults                queues a fault: {"endpoint","code","info","times","always",
+//	                                           "chance","apply","delay_ms","drop","raw":{"status",
+//	                                           "content_type","body"}}, as liveconfigtest.Fault; 201
+//	DELETE /_fake/apps/N/faults                clears the app's faults
+//	POST   /_fake/apps/N/deliver               {"command","body"}: a webhook to the app's callback URL as
+//	                                           Tencent sends it (body absent: the documented sample); answers
+//	                                           {"http_status","action_status","error_code","error_info"},
+//	                                           409 without a configuration that lists the word, 502 with
+//	                                           "error" for an answer that is not a valid one
+//
+// A malformed request is answered 400, an unknown app 404, each with {"error": "..."}.
 //
 // It serves several apps on the one address, each with its own key, state and rate limit, for testing a
 // fleet (liveconfig plan and apply): -apps N serves N apps numbered from -sdkappid, or -apps-file FILE serves
