@@ -198,6 +198,7 @@ func TestControlDeliversAsTencent(t *testing.T) {
 
 	status, out = call(t, http.MethodPost, app+"/deliver", map[string]any{"command": "Live.CallbackAfterDestroyRoom"})
 	assert.Equal(t, http.StatusConflict, status, "not subscribed")
+	assert.Contains(t, out["error"], "not in the CallbackCommandList")
 	status, out = call(t, http.MethodPost, app+"/deliver", map[string]any{"command": "Live.CallbackAfterCreateRoom", "body": []int{1}})
 	assert.Equal(t, http.StatusBadRequest, status, "a body that is not an object: %v", out)
 
