@@ -320,11 +320,7 @@ func TestAKeyFileThatNeverEndsHoldsNothing(t *testing.T) {
 }
 
 // writeKey writes cliKey to a file and returns its path.
-func writeKey(t *testing.T) string {
-	path := filepath.Join(t.TempDir(), "key")
-	require.NoError(t, os.WriteFile(path, []byte(cliKey+"\n"), 0o600))
-	return path
-}
+func writeKey(t *testing.T) string { return secretFile(t, cliKey) }
 
 // TestBothKeyVariablesAreAUsageError: LIVECONFIG_SECRET_KEY and LIVECONFIG_SECRET_KEY_FILE at once cannot both
 // be meant; --secret-key-file wins over both.

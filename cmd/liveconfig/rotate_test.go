@@ -12,11 +12,11 @@ import (
 	"github.com/go-tuilive/liveconfig"
 )
 
-// tokenFile writes token to a file of its own and returns its path.
-func tokenFile(t *testing.T, token string) string {
+// secretFile writes a key or token to a file of its own, with a newline, and returns its path.
+func secretFile(t *testing.T, secret string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "token")
-	require.NoError(t, os.WriteFile(path, []byte(token+"\n"), 0o600))
+	path := filepath.Join(t.TempDir(), "secret")
+	require.NoError(t, os.WriteFile(path, []byte(secret+"\n"), 0o600))
 	return path
 }
 
@@ -25,7 +25,7 @@ func TestTokenRotateSetsTheNewTokenAndSaysWhatComesAround(t *testing.T) {
 	srv, env := fakeEnv(t)
 	srv.SetToken(&liveconfig.CallbackToken{Token: "rotate-old-token", Enabled: true})
 
-	r := cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "rotate-new-token"))
+	r := cli(t, env, "token", "rotate", "--token-file", secretFile(t, "rotate-new-token"))
 	require.Equal(t, 0, r.code, r.stderr)
 	tok, _ := srv.Token()
 	assert.Equal(t, liveconfig.CallbackToken{Token: "rotate-new-token", Enabled: true}, tok)
@@ -36,7 +36,7 @@ func TestTokenRotateSetsTheNewTokenAndSaysWhatComesAround(t *testing.T) {
 	assert.NotContains(t, r.stdout, "rotate-old-token", "no token is printed")
 	assert.NotContains(t, r.stdout, "rotate-new-token")
 
-	r = cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "rotate-newer-token"), "-o", "json")
+	r = cli(t, env, "token", "rotate", "--token-file", secretFile(t, "rotate-newer-token"), "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	out := decodeJSON(t, r.stdout)
 	assert.Equal(t, true, out["changed"])
@@ -49,20 +49,20 @@ func TestTokenRotateRefusesWhatIsNoRotation(t *testing.T) {
 	t.Parallel()
 	srv, env := fakeEnv(t)
 
-	r := cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "rotate-new-token"))
+	r := cli(t, env, "token", "rotate", "--token-file", secretFile(t, "rotate-new-token"))
 	assert.Equal(t, exitConflict, r.code, "no token to rotate")
 	assert.Contains(t, r.stderr, "liveconfig token set")
 	assert.Empty(t, srv.AllRequestsTo(liveconfig.OpSetCallbackToken))
 
 	srv.SetToken(&liveconfig.CallbackToken{Token: "rotate-same-token", Enabled: false})
-	r = cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "rotate-same-token"), "-o", "json")
+	r = cli(t, env, "token", "rotate", "--token-file", secretFile(t, "rotate-same-token"), "-o", "json")
 	assert.Equal(t, exitUsage, r.code, "the same token")
 	assert.Contains(t, r.stderr, "nothing to rotate")
 	assert.NotContains(t, r.stderr, "rotate-same-token")
 	assert.Empty(t, srv.AllRequestsTo(liveconfig.OpSetCallbackToken), "nothing set")
 
 	before := len(srv.AllRequests())
-	r = cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "two words"))
+	r = cli(t, env, "token", "rotate", "--token-file", secretFile(t, "two words"))
 	assert.Equal(t, exitUsage, r.code, "a token Tencent refuses")
 	assert.Len(t, srv.AllRequests(), before, "refused before anything is sent")
 
@@ -71,7 +71,7 @@ func TestTokenRotateRefusesWhatIsNoRotation(t *testing.T) {
 	assert.Contains(t, r.stderr, "--token-file is required")
 
 	srv.SetToken(&liveconfig.CallbackToken{Token: "rotate-disabled-old", Enabled: false})
-	r = cli(t, env, "token", "rotate", "--token-file", tokenFile(t, "rotate-disabled-new"))
+	r = cli(t, env, "token", "rotate", "--token-file", secretFile(t, "rotate-disabled-new"))
 	require.Equal(t, 0, r.code, r.stderr)
 	tok, _ := srv.Token()
 	assert.Equal(t, liveconfig.CallbackToken{Token: "rotate-disabled-new", Enabled: false}, tok, "a disabled token stays disabled")

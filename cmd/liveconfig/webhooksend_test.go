@@ -35,7 +35,7 @@ func sendReceiver(t *testing.T) (string, *atomic.Int32) {
 func TestWebhookSendPrintsTheAnswer(t *testing.T) {
 	t.Parallel()
 	url, _ := sendReceiver(t)
-	token := tokenFile(t, "send-test-token")
+	token := secretFile(t, "send-test-token")
 	r := cli(t, nil, "webhook", "send", "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--token-file", token, "--sdkappid", "1400000001")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Regexp(t, `^HTTP 200 in [0-9.]+[µm]?s: OK\n$`, r.stdout)
@@ -63,7 +63,7 @@ func TestWebhookSendPrintsTheAnswer(t *testing.T) {
 func TestWebhookSendRefusesBadInputBeforeSending(t *testing.T) {
 	t.Parallel()
 	url, hits := sendReceiver(t)
-	token := tokenFile(t, "send-test-token")
+	token := secretFile(t, "send-test-token")
 	notObject := filepath.Join(t.TempDir(), "body.json")
 	require.NoError(t, os.WriteFile(notObject, []byte(`[1]`), 0o600))
 	for name, args := range map[string][]string{

@@ -137,6 +137,24 @@ func TestRunWithoutATokenNeedsAllowUnsigned(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
+// startRun runs the receiver with env and args, on a free loopback port, until stop; it returns once the
+// receiver says it receives, with its webhook URL, its logs and stop, which ends it and returns run's error.
+func startRun(t *testing.T, env map[string]string, args ...string) (string, *syncbuf.Buffer, func() error) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncbuf.Buffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", addr}, args...), func(k string) string { return env[k] }, logs)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+	return "http://" + addr + "/tencent/webhook", logs, func() error { cancel(); return <-done }
+}
+
 // TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit runs two receivers on one Redis: a webhook delivered to
 // both is handled once, and the callback check at start went through the shared rate limit.
 func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
@@ -146,20 +164,13 @@ func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
 		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
 	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-token",
 		"LIVECONFIG_IDENTIFIER": api.Identifier(), "LIVECONFIG_SECRET_KEY": api.SecretKey(), "LIVECONFIG_ENDPOINT": api.URL()}
-	ctx, cancel := context.WithCancel(context.Background())
 	var replicas []string
-	var logs [2]syncbuf.Buffer
-	done := make(chan error, 2)
+	var logs [2]*syncbuf.Buffer
+	var stops [2]func() error
 	for i := range logs {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := l.Addr().String()
-		l.Close()
-		replicas = append(replicas, "http://"+addr+"/tencent/webhook")
-		go func() {
-			done <- run(ctx, []string{"-addr", addr, "-redis", redisSrv.Addr}, func(k string) string { return env[k] }, &logs[i])
-		}()
-		require.Eventually(t, func() bool { return strings.Contains(logs[i].String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+		var url string
+		url, logs[i], stops[i] = startRun(t, env, "-redis", redisSrv.Addr)
+		replicas = append(replicas, url)
 		assert.Contains(t, logs[i].String(), `msg="callback configuration" url=https://live.example.com/tencent/webhook commands=1`)
 	}
 	keys, err := redisSrv.Client(t).Keys(context.Background(), "rate:liveconfig:ratelimit:*").Result()
@@ -176,9 +187,9 @@ func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
 	}
 	handled := strings.Count(logs[0].String(), `msg="members changed"`) + strings.Count(logs[1].String(), `msg="members changed"`)
 	assert.Equal(t, 1, handled, "handled by one replica only")
-	cancel()
-	require.NoError(t, <-done)
-	require.NoError(t, <-done)
+	for _, stop := range stops {
+		require.NoError(t, stop())
+	}
 }
 
 // TestRunNamesARefusedRedis: with -redis at an address that refuses connections, webhooks are still handled,
@@ -186,18 +197,8 @@ func TestRunWithRedisFiltersAcrossReplicasAndSharesTheLimit(t *testing.T) {
 func TestRunNamesARefusedRedis(t *testing.T) {
 	api := liveconfigtest.New(t)
 	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-token"}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncbuf.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-redis", blackhole.Refusing(t)}, func(k string) string { return env[k] }, &logs)
-	}()
-	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
-	api.SetCallback(&liveconfig.CallbackConfig{URL: "http://" + addr + "/tencent/webhook",
+	url, logs, stop := startRun(t, env, "-redis", blackhole.Refusing(t))
+	api.SetCallback(&liveconfig.CallbackConfig{URL: url,
 		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
 	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-token", Enabled: true})
 	for i := range 20 {
@@ -206,8 +207,7 @@ func TestRunNamesARefusedRedis(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, ans.ErrorCode, "handled without the filter")
 	}
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 	out := logs.String()
 	assert.Equal(t, 20, strings.Count(out, `msg="members changed"`))
 	assert.Equal(t, 1, strings.Count(out, "duplicate filter failed"), "one line for the outage:\n%s", out)
@@ -226,19 +226,9 @@ func TestRunAcceptsThePreviousTokenDuringARotation(t *testing.T) {
 	oldFile := filepath.Join(t.TempDir(), "old-token")
 	require.NoError(t, os.WriteFile(oldFile, []byte("receiver-old-token\n"), 0o600))
 	env := map[string]string{"LIVECONFIG_SDKAPPID": strconv.FormatUint(api.SDKAppID(), 10), "WEBHOOK_TOKEN": "receiver-new-token"}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncbuf.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-previous-token-file", oldFile}, func(k string) string { return env[k] }, &logs)
-	}()
-	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "receiving webhooks") }, 5*time.Second, 5*time.Millisecond)
+	url, logs, stop := startRun(t, env, "-previous-token-file", oldFile)
 	assert.Contains(t, logs.String(), "previous_tokens=1")
-	api.SetCallback(&liveconfig.CallbackConfig{URL: "http://" + addr + "/tencent/webhook",
+	api.SetCallback(&liveconfig.CallbackConfig{URL: url,
 		Commands: []liveconfig.Command{liveconfig.CommandAfterMemberStateChanged}})
 	deliver := func(room string) {
 		t.Helper()
@@ -248,13 +238,12 @@ func TestRunAcceptsThePreviousTokenDuringARotation(t *testing.T) {
 		assert.Zero(t, ans.ErrorCode)
 	}
 	deliver("before")
-	_, err = api.Client().SetCallbackToken(context.Background(), liveconfig.CallbackToken{Token: "receiver-new-token", Enabled: true})
+	_, err := api.Client().SetCallbackToken(context.Background(), liveconfig.CallbackToken{Token: "receiver-new-token", Enabled: true})
 	require.NoError(t, err)
 	deliver("during the lag")
 	api.SetToken(&liveconfig.CallbackToken{Token: "receiver-new-token", Enabled: true}) // the lag over
 	deliver("after")
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 	assert.Equal(t, 3, strings.Count(logs.String(), `msg="members changed"`), logs.String())
 	assert.NotContains(t, logs.String(), "webhook refused")
 	assert.NotContains(t, logs.String(), "receiver-old-token")
