@@ -213,7 +213,8 @@ LIVECONFIG_REGION and LIVECONFIG_ENDPOINT, or from the flags --sdkappid, --ident
 and --endpoint. Every command takes -o text|json, anywhere on the line; commands that call the API take --timeout.
 Run 'liveconfig <command> --help' for its flags.
 
-plan and apply take their apps from the fleet file instead.
+plan and apply take their apps from the fleet file instead; webhook send needs no admin key, only the
+callback token it signs with (or --unsigned).
 
 Exit codes: 0 success, 1 server or network failure, 2 usage or invalid input (nothing sent),
 3 authentication or permission refused, 4 state conflict (exists / does not exist),
