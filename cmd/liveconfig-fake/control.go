@@ -226,6 +226,7 @@ func appState(app *liveconfigtest.App) appJSON {
 
 // setState sets the callback configuration and the token an app holds, as given: a field that is null removes
 // it, a field that is absent leaves it alone. It is stored unchecked, as liveconfigtest's SetCallback is.
+// token_lag_ms sets the app's token lag (liveconfigtest's SetTokenLag) for the changes made after it.
 func (c *control) setState(w http.ResponseWriter, r *http.Request, app *liveconfigtest.App) {
 	var fields map[string]json.RawMessage
 	if !decodeControl(w, r, &fields) {
@@ -233,6 +234,7 @@ func (c *control) setState(w http.ResponseWriter, r *http.Request, app *liveconf
 	}
 	var cb *callbackStateJSON
 	var tok *tokenStateJSON
+	var lagMS int64
 	for name, raw := range fields {
 		var err error
 		switch name {
@@ -240,8 +242,12 @@ func (c *control) setState(w http.ResponseWriter, r *http.Request, app *liveconf
 			err = json.Unmarshal(raw, &cb)
 		case "token":
 			err = json.Unmarshal(raw, &tok)
+		case "token_lag_ms":
+			if err = json.Unmarshal(raw, &lagMS); err == nil && lagMS < 0 {
+				err = errors.New("must not be negative")
+			}
 		default:
-			err = errors.New("is not a field of an app's state (callback, token)")
+			err = errors.New("is not a field of an app's state (callback, token, token_lag_ms)")
 		}
 		if err != nil {
 			writeControl(w, http.StatusBadRequest, errorJSON{fmt.Sprintf("%s: %v", name, err)})
@@ -254,6 +260,9 @@ func (c *control) setState(w http.ResponseWriter, r *http.Request, app *liveconf
 		} else {
 			app.SetCallback(&liveconfig.CallbackConfig{URL: cb.URL, Commands: cb.Commands})
 		}
+	}
+	if _, ok := fields["token_lag_ms"]; ok {
+		app.SetTokenLag(time.Duration(lagMS) * time.Millisecond)
 	}
 	if _, ok := fields["token"]; ok {
 		if tok == nil {

@@ -143,6 +143,9 @@ func TestControlStateAndReset(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Nil(t, out["callback"])
 
+	status, _ = call(t, http.MethodPut, app, map[string]any{"token_lag_ms": -1})
+	assert.Equal(t, http.StatusBadRequest, status)
+
 	for _, tc := range []struct {
 		method, url string
 		body        any
@@ -201,6 +204,13 @@ func TestControlDeliversAsTencent(t *testing.T) {
 	assert.Contains(t, out["error"], "not in the CallbackCommandList")
 	status, out = call(t, http.MethodPost, app+"/deliver", map[string]any{"command": "Live.CallbackAfterCreateRoom", "body": []int{1}})
 	assert.Equal(t, http.StatusBadRequest, status, "a body that is not an object: %v", out)
+
+	// With a lag, a token changed through the API signs only later; the receiver still takes the old one.
+	call(t, http.MethodPut, app, map[string]any{"token_lag_ms": 60_000})
+	_, err = controlClient(t, base).SetCallbackToken(context.Background(), liveconfig.CallbackToken{Token: "another-token", Enabled: true})
+	require.NoError(t, err)
+	status, out = call(t, http.MethodPost, app+"/deliver", map[string]any{"command": "Live.CallbackAfterCreateRoom"})
+	assert.Equal(t, http.StatusOK, status, "still signed with the old token: %v", out)
 
 	call(t, http.MethodPut, app, map[string]any{"token": map[string]any{"token": "another-token", "enabled": true}})
 	status, out = call(t, http.MethodPost, app+"/deliver", map[string]any{"command": "Live.CallbackAfterCreateRoom"})

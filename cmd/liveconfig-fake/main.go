@@ -22,7 +22,8 @@
 //	                                           those after since (of app N, if given); next is the next since
 //	GET    /_fake/apps/N                       {"sdkappid","identifier","callback":{"url","commands"}|null,
 //	                                           "token":{"token","enabled"}|null}
-//	PUT    /_fake/apps/N                       sets callback and token as given (null removes, absent keeps)
+//	PUT    /_fake/apps/N                       sets callback and token as given (null removes, absent keeps),
+//	                                           and token_lag_ms, the app's -token-lag
 //	POST   /_fake/apps/N/reset                 forgets the app's state, changes and faults
 //	POST   /_fake/apps/N/faults                queues a fault: {"endpoint","code","info","times","always",
 //	                                           "chance","apply","delay_ms","drop","raw":{"status",
