@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-tuilive/liveconfig"
+	"github.com/go-tuilive/liveconfig/internal/secretrule"
 )
 
 // Delivery is one webhook as Tencent sends it, for Send: to test a receiver, in any language, with requests
@@ -33,6 +35,42 @@ type Delivery struct {
 	// ClientIP and OptPlatform are the query's; "" means "127.0.0.1" and "RESTAPI", what Tencent sends for a
 	// change made through its REST API.
 	ClientIP, OptPlatform string
+}
+
+// String describes d without its Token.
+func (d Delivery) String() string {
+	return fmt.Sprintf("webhook.Delivery{SDKAppID:%d Command:%s Body:%d bytes Token:%s RequestTime:%d}",
+		d.SDKAppID, d.Command, len(d.Body), secretrule.Printed(d.Token), d.RequestTime.Unix())
+}
+
+// GoString is String, so that %#v does not print the Token either.
+func (d Delivery) GoString() string { return d.String() }
+
+// LogValue lets log/slog print d without its Token.
+func (d Delivery) LogValue() slog.Value {
+	return slog.GroupValue(slog.Uint64("sdkappid", d.SDKAppID), slog.String("command", string(d.Command)),
+		slog.Int("body_bytes", len(d.Body)), slog.Bool("signed", d.Token != ""))
+}
+
+// MarshalJSON encodes d for JSON loggers without its Token, as Config does.
+func (d Delivery) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		SDKAppID    uint64
+		Command     liveconfig.Command
+		Body        json.RawMessage `json:",omitempty"`
+		Token       string
+		RequestTime time.Time
+		ClientIP    string
+		OptPlatform string
+	}{d.SDKAppID, d.Command, validJSONOrNil(d.Body), secretrule.Encoded(d.Token), d.RequestTime, d.ClientIP, d.OptPlatform})
+}
+
+// validJSONOrNil is body when it is valid JSON, which a json.RawMessage must be, and nil otherwise.
+func validJSONOrNil(body []byte) json.RawMessage {
+	if json.Valid(body) {
+		return body
+	}
+	return nil
 }
 
 // Answer is a receiver's answer to a webhook.

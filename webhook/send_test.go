@@ -1,8 +1,11 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -138,4 +141,20 @@ func TestSendErrorsHoldNoSign(t *testing.T) {
 	sign := webhook.Sign(testToken, testNow.Unix())
 	assert.False(t, strings.Contains(err.Error(), sign) || strings.Contains(fmt.Sprintf("%+v", err), sign), "the error holds the Sign")
 	assert.NotContains(t, err.Error(), "RequestTime")
+}
+
+func TestDeliveryPrintsWithoutItsToken(t *testing.T) {
+	t.Parallel()
+	d := webhook.Delivery{SDKAppID: testApp, Command: liveconfig.CommandAfterCreateRoom, Token: testToken, Body: []byte(`{"RoomId":"r1"}`)}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("d", "delivery", d)
+	encoded, err := json.Marshal(d)
+	require.NoError(t, err)
+	for what, printed := range map[string]string{"%v": fmt.Sprintf("%v", d), "%+v": fmt.Sprintf("%+v", d), "%#v": fmt.Sprintf("%#v", &d),
+		"slog": logs.String(), "JSON": string(encoded)} {
+		// Not assert.NotContains: its failure message would quote the token.
+		assert.False(t, strings.Contains(printed, testToken), "%s prints the token", what)
+		assert.True(t, strings.Contains(printed, "1400000001"), "%s names the app", what)
+	}
+	assert.Contains(t, string(encoded), `"Token":"[redacted]"`)
 }
