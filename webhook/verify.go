@@ -42,8 +42,9 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 
 // Parse verifies r and decodes its body, in this order: the method is POST (405); SdkAppid is Config.SDKAppID
 // (403); with a Token, Sign and RequestTime are present, RequestTime is within MaxSkew of now and Sign is
-// Sign(Token, RequestTime) or Sign of one of PreviousTokens, compared in constant time (401); the body fits MaxBodyBytes (413) and is a JSON
-// object whose CallbackCommand, if the query names one too, agrees with it (400). Query parameter names are
+// Sign(Token, RequestTime) or the Sign of one of PreviousTokens, compared in constant time (401); the body fits
+// MaxBodyBytes (413) and is a JSON object whose CallbackCommand, if the query names one too, agrees with it
+// (400). Query parameter names are
 // matched without regard to case. A refusal is a *RequestError. Parse reads r.Body and does not close it.
 func (v *Verifier) Parse(r *http.Request) (Event, error) { return v.parse(r, nil) }
 
