@@ -21,8 +21,11 @@
 //
 // Tests inspect what the server holds ([Server.Callback], [Server.Token]), received ([Server.AllRequests], or
 // an app's [App.Requests]), changed ([Server.Changes], in the order applied) and is handling now
-// ([Server.InFlight]), and make it misbehave with [Server.InjectFault]: an error code for the next calls (or a random share of them), a change
-// applied before an error answer, latency, a dropped connection, or a raw answer such as an HTML 502 page.
+// ([Server.InFlight]), and make it misbehave with [Server.InjectFault]: an error code for the next calls (or a
+// random share of them), a change applied before an error answer, latency, a dropped connection, or a raw
+// answer such as an HTML 502 page. [Server.Deliver] sends a webhook as Tencent would (through webhook.Send),
+// and [App.SetTokenLag] makes it go on signing with the old token for a while after a change, to rehearse a
+// token rotation.
 //
 // Where the fake differs from the real service:
 //   - It is stricter about the request: a query parameter other than the five, or one given twice, is refused
@@ -31,7 +34,8 @@
 //   - It refuses an empty CallbackCommandList, malformed command words, callback URLs and tokens that
 //     liveconfig's Validate refuses (100002); whether the real service refuses all of them is not documented.
 //   - It keeps no body of a request it refused.
-//   - A changed callback URL takes effect at once, not about two minutes later.
+//   - A changed callback URL takes effect at once, not about two minutes later; a changed token signs at once
+//     too, unless SetTokenLag says otherwise.
 //   - Error texts (ErrorInfo) are its own; only the codes follow the documentation.
 //   - It serves only the apps it was given, and treats any other sdkappid as unknown in this region (70020).
 //   - It signs webhooks with its own clock and sends ClientIP 127.0.0.1 and OptPlatform RESTAPI; it never
