@@ -99,8 +99,8 @@ const maxAnswerBytes = 64 << 10
 
 // Send posts d to callbackURL as Tencent does: the body, and the query parameters SdkAppid, CallbackCommand,
 // contenttype=json, ClientIP and OptPlatform, with RequestTime and Sign when d has a Token, beside the URL's own
-// query. It sends through hc (nil: a client that waits AnswerBudget, as Tencent does) and returns the
-// receiver's decoded answer. Bad input (no SDKAppID, a malformed command word, a body that is not a JSON
+// query. It sends through hc (nil: a client that waits AnswerBudget, as Tencent does), following no redirect
+// (a 3xx is the answer, as it is to Tencent), and returns the receiver's decoded answer. Bad input (no SDKAppID, a malformed command word, a body that is not a JSON
 // object or names another command, an unusable URL) is ErrInvalidDelivery, before anything is sent; a failed
 // request is an error wrapping the cause, its URL without the query; a non-200 status or an answer that is
 // not JSON is ErrBadAnswer.
@@ -109,10 +109,14 @@ func Send(ctx context.Context, hc *http.Client, callbackURL string, d Delivery) 
 	if err != nil {
 		return nil, err
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: AnswerBudget}
+	client := http.Client{Timeout: AnswerBudget}
+	if hc != nil {
+		client = *hc
 	}
-	resp, err := hc.Do(req)
+	// Tencent follows no redirect: a 3xx is the answer. Following one would also send the body, and the
+	// Sign in the Referer, to wherever it points.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: delivering %s: %w", d.Command, withoutQuery(err))
 	}

@@ -158,3 +158,21 @@ func TestDeliveryPrintsWithoutItsToken(t *testing.T) {
 	}
 	assert.Contains(t, string(encoded), `"Token":"[redacted]"`)
 }
+
+// TestSendFollowsNoRedirect: a receiver that redirects gets its 3xx back as the answer; the place it points to
+// gets nothing, neither the body nor the Sign.
+func TestSendFollowsNoRedirect(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	t.Cleanup(other.Close)
+	redirecting := httptest.NewServer(http.RedirectHandler(other.URL+"/steal", http.StatusTemporaryRedirect))
+	t.Cleanup(redirecting.Close)
+	d := webhook.Delivery{SDKAppID: testApp, Command: liveconfig.CommandAfterCreateRoom, Token: testToken, RequestTime: testNow}
+	for _, hc := range []*http.Client{nil, {}} {
+		ans, err := webhook.Send(context.Background(), hc, redirecting.URL, d)
+		assert.ErrorIs(t, err, webhook.ErrBadAnswer)
+		assert.Equal(t, http.StatusTemporaryRedirect, ans.HTTPStatus)
+	}
+	assert.Zero(t, elsewhere.Load(), "the redirect was not followed")
+}

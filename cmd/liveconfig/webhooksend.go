@@ -124,7 +124,11 @@ func readBodyFile(ctx context.Context, path string) ([]byte, error) {
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("--body-file %s: not read to its end (a FIFO nobody writes?): %w", path, ctx.Err())
 	case err != nil:
-		return nil, &usageError{fmt.Sprintf("--body-file %s: %v", path, errors.Unwrap(err))}
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err // the path is said once, here
+		}
+		return nil, &usageError{fmt.Sprintf("--body-file %s: %v", path, err)}
 	}
 	return body, nil
 }

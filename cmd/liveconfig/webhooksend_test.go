@@ -66,6 +66,11 @@ func TestWebhookSendRefusesBadInputBeforeSending(t *testing.T) {
 	token := secretFile(t, "send-test-token")
 	notObject := filepath.Join(t.TempDir(), "body.json")
 	require.NoError(t, os.WriteFile(notObject, []byte(`[1]`), 0o600))
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	require.NoError(t, os.WriteFile(huge, []byte(`{"P":"`+strings.Repeat("x", webhook.DefaultMaxBodyBytes)+`"}`), 0o600))
+	r := cli(t, nil, "webhook", "send", "--url", url, "--command", "Live.CallbackAfterCreateRoom", "--body-file", huge, "--unsigned", "--sdkappid", "1400000001")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "is over 1048576 bytes", "the file's size is named")
 	for name, args := range map[string][]string{
 		"no url":           {"--command", "Live.CallbackAfterCreateRoom", "--unsigned", "--sdkappid", "1400000001"},
 		"no sdkappid":      {"--url", url, "--command", "Live.CallbackAfterCreateRoom", "--unsigned"},
