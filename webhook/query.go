@@ -24,7 +24,7 @@ func parseQuery(raw string) (query, error) {
 		if field == nil || *field != "" {
 			continue
 		}
-		if strings.ContainsAny(value, "%+") {
+		if strings.IndexByte(value, '%') >= 0 || strings.IndexByte(value, '+') >= 0 {
 			unescaped, err := url.QueryUnescape(value)
 			if err != nil {
 				return q, err
@@ -36,25 +36,35 @@ func parseQuery(raw string) (query, error) {
 	return q, nil
 }
 
-// field returns where the parameter named key goes, or nil for one the receiver does not read.
+// field returns where the parameter named key goes, or nil for one the receiver does not read. The length
+// picks the names to compare, so that a parameter costs one comparison at most.
 func (q *query) field(key string) *string {
-	switch {
-	case strings.EqualFold(key, "SdkAppid"):
-		return &q.sdkAppID
-	case strings.EqualFold(key, "CallbackCommand"):
-		return &q.command
-	case strings.EqualFold(key, "WebhookCommand"):
-		return &q.webhookCommand
-	case strings.EqualFold(key, "ClientIP"):
-		return &q.clientIP
-	case strings.EqualFold(key, "OptPlatform"):
-		return &q.optPlatform
-	case strings.EqualFold(key, "Sign"):
-		return &q.sign
-	case strings.EqualFold(key, "RequestTime"):
-		return &q.requestTime
+	var name string
+	var to *string
+	switch len(key) {
+	case len("Sign"):
+		name, to = "Sign", &q.sign
+	case len("SdkAppid"): // and ClientIP
+		if strings.EqualFold(key, "ClientIP") {
+			return &q.clientIP
+		}
+		name, to = "SdkAppid", &q.sdkAppID
+	case len("RequestTime"): // and OptPlatform
+		if strings.EqualFold(key, "OptPlatform") {
+			return &q.optPlatform
+		}
+		name, to = "RequestTime", &q.requestTime
+	case len("WebhookCommand"):
+		name, to = "WebhookCommand", &q.webhookCommand
+	case len("CallbackCommand"):
+		name, to = "CallbackCommand", &q.command
+	default:
+		return nil
 	}
-	return nil
+	if !strings.EqualFold(key, name) {
+		return nil
+	}
+	return to
 }
 
 // commandWord is the command word the query names: CallbackCommand, or else WebhookCommand.
