@@ -145,7 +145,10 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Tim
 		}
 	}
 	ctx := newHandlerContext(r.Context(), arrived.Add(h.timeout))
-	called := time.Now()
+	var called time.Time // the report's HandlerLatency, read only by the Observer
+	if h.obs != nil {
+		called = time.Now()
+	}
 	late := false
 	if before(ev.Command()) {
 		late, err = h.callInTime(r.Context(), ctx, ev)
@@ -153,7 +156,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, arrived time.Tim
 		err = h.call(ctx, ev)
 		ctx.release()
 	}
-	report.HandlerLatency = time.Since(called)
+	if h.obs != nil {
+		report.HandlerLatency = time.Since(called)
+	}
 	switch {
 	case late:
 		h.answerLate(r.Context(), w, ev.Command(), err, &report)
