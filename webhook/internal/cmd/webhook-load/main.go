@@ -3,7 +3,7 @@
 // and writes the wrk script that sends them.
 //
 //	webhook-load serve -mode handler|dedup|naive -addr 127.0.0.1:8080
-//	webhook-load wrk-script > load.lua
+//	webhook-load wrk-script [-first N] > load.lua
 //
 // serve answers until SIGTERM or SIGINT, then prints one line: the mode, the events handled and the CPU
 // seconds the process used (user and system), from which the script works out the CPU per request.
@@ -40,7 +40,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: webhook-load serve -mode handler|dedup|naive -addr HOST:PORT | webhook-load wrk-script")
+		fmt.Fprintln(os.Stderr, "usage: webhook-load serve -mode handler|dedup|naive -addr HOST:PORT | webhook-load wrk-script [-first N]")
 		os.Exit(2)
 	}
 	var err error
@@ -48,7 +48,7 @@ func main() {
 	case "serve":
 		err = serve(os.Args[2:])
 	case "wrk-script":
-		_, err = io.WriteString(os.Stdout, wrkScript(time.Now().Unix()))
+		err = writeWrkScript(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -166,14 +166,28 @@ func (n naive) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(okAnswer)
 }
 
+// writeWrkScript prints the Lua script, signed now, its counters starting after -first.
+func writeWrkScript(args []string) error {
+	flags := flag.NewFlagSet("wrk-script", flag.ContinueOnError)
+	first := flags.Int64("first", 0, "the counter of each wrk thread starts after this, so that runs of wrk against one receiver send distinct bodies (below 1e12)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *first < 0 || *first >= 1e12 {
+		return fmt.Errorf("-first %d is not in [0, 1e12)", *first)
+	}
+	_, err := io.WriteString(os.Stdout, wrkScript(time.Now().Unix(), *first))
+	return err
+}
+
 // wrkScript is the Lua script wrk sends with: POSTs signed at requestTime (valid for a minute either way), each
-// body a member-state change whose EventTime is a counter, so that no two are alike (the duplicate filter
-// would otherwise answer all but the first without decoding).
-func wrkScript(requestTime int64) string {
+// body a member-state change whose EventTime is a counter (from first on), so that no two are alike (the
+// duplicate filter would otherwise answer all but the first without decoding).
+func wrkScript(requestTime, first int64) string {
 	path := fmt.Sprintf("/tencent/webhook?SdkAppid=%d&CallbackCommand=Live.CallbackAfterMemberStateChanged&contenttype=json"+
 		"&ClientIP=203.0.113.7&OptPlatform=RESTAPI&RequestTime=%d&Sign=%s", appID, requestTime, webhook.Sign(token, requestTime))
 	return `-- written by webhook-load wrk-script; signed at ` + strconv.FormatInt(requestTime, 10) + `
-local counter = 0
+local counter = ` + strconv.FormatInt(first, 10) + `
 local path = "` + path + `"
 local headers = {["Content-Type"] = "application/json"}
 local before = '{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_load","EventType":"Online","EventCause":"Enter",' ..

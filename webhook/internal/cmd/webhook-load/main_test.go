@@ -14,7 +14,7 @@ import (
 // BenchmarkReceivers serves the load script's request to each receiver in this process, without the network:
 // what each costs beside the same net/http work.
 func BenchmarkReceivers(b *testing.B) {
-	script := wrkScript(time.Now().Unix())
+	script := wrkScript(time.Now().Unix(), 0)
 	path := between(script, `local path = "`, `"`)
 	body := []byte(between(script, `local before = '`, `' ..`) + between(script, `'..`, "\n")) // not used: a body of its own below
 	body = []byte(`{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_load","EventType":"Online","EventCause":"Enter",` +
