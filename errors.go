@@ -12,7 +12,9 @@ import (
 // Sentinel errors. Match them with errors.Is; use errors.As with [*APIError] for the code, the server's
 // message and the request id.
 var (
-	// ErrInternal: a server-side failure that is worth retrying (100001, 70169, 70202, 70500).
+	// ErrInternal: a server-side failure that is worth retrying (100001, 70169, 70202, 70500, and 60008,
+	// which Tencent documents as "service timeout or bad request format; check and retry": this client builds
+	// every request itself, so for it the code means the timeout).
 	ErrInternal = errors.New("liveconfig: internal server error")
 	// ErrInvalidParameter: the server refused a parameter (100002, 70402), or this client refused input before
 	// sending anything (then the error is an [*InputError], not an [*APIError]).
@@ -39,6 +41,7 @@ var (
 const (
 	codeInternal         = 100001
 	codeInvalidParameter = 100002
+	codeServiceTimeout   = 60008
 	codeCallbackExists   = 100300
 	codeCallbackNotFound = 100301
 	codeTokenNotFound    = 100302
@@ -52,7 +55,7 @@ const (
 // sentinelFor returns the sentinel a server error code matches, or nil.
 func sentinelFor(code int) error {
 	switch code {
-	case codeInternal, 70169, 70202, 70500:
+	case codeInternal, codeServiceTimeout, 70169, 70202, 70500:
 		return ErrInternal
 	case codeInvalidParameter, 70402:
 		return ErrInvalidParameter

@@ -22,7 +22,7 @@ var sentinels = []error{liveconfig.ErrInternal, liveconfig.ErrInvalidParameter, 
 func TestErrorCodesMapToSentinels(t *testing.T) {
 	t.Parallel()
 	table := map[error][]int{
-		liveconfig.ErrInternal:         {100001, 70169, 70202, 70500},
+		liveconfig.ErrInternal:         {100001, 60008, 70169, 70202, 70500},
 		liveconfig.ErrInvalidParameter: {100002, 70402},
 		liveconfig.ErrCallbackExists:   {100300},
 		liveconfig.ErrCallbackNotFound: {100301},
@@ -30,7 +30,7 @@ func TestErrorCodesMapToSentinels(t *testing.T) {
 		liveconfig.ErrRateLimited:      {60007, 60011, 60018, 60019, 70050},
 		liveconfig.ErrAuth: {60004, 60005, 60006, 60010, 70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016,
 			70020, 70051, 70052, 70403},
-		nil: {60002, 60003, 60008, 60009, 60012, 60016, 60017, 60020, 60021, 99999},
+		nil: {60002, 60003, 60009, 60012, 60016, 60017, 60020, 60021, 99999},
 	}
 	for want, codes := range table {
 		for _, code := range codes {
@@ -57,7 +57,7 @@ func TestErrorCodesMapToSentinels(t *testing.T) {
 
 func retryableCode(code int) bool {
 	switch code {
-	case 100001, 70169, 70202, 70500, 60007, 60011, 60018, 60019:
+	case 100001, 60008, 70169, 70202, 70500, 60007, 60011, 60018, 60019:
 		return true
 	}
 	return false

@@ -172,7 +172,7 @@ func faultRows() []faultRow {
 				want: responseError(status), attempts: 4})
 	}
 	retryable := map[int]error{100001: liveconfig.ErrInternal, 70169: liveconfig.ErrInternal, 70202: liveconfig.ErrInternal,
-		70500: liveconfig.ErrInternal, 60007: liveconfig.ErrRateLimited, 60011: liveconfig.ErrRateLimited,
+		70500: liveconfig.ErrInternal, 60008: liveconfig.ErrInternal, 60007: liveconfig.ErrRateLimited, 60011: liveconfig.ErrRateLimited,
 		60018: liveconfig.ErrRateLimited, 60019: liveconfig.ErrRateLimited}
 	for code, sentinel := range retryable {
 		rows = append(rows, faultRow{name: "retryable " + strconv.Itoa(code) + " for ever", fault: liveconfigtest.Fault{Code: code, Times: always},
@@ -184,7 +184,7 @@ func faultRows() []faultRow {
 		60010: liveconfig.ErrAuth, 70002: liveconfig.ErrAuth, 70003: liveconfig.ErrAuth, 70005: liveconfig.ErrAuth,
 		70009: liveconfig.ErrAuth, 70013: liveconfig.ErrAuth, 70014: liveconfig.ErrAuth, 70016: liveconfig.ErrAuth,
 		70020: liveconfig.ErrAuth, 70051: liveconfig.ErrAuth, 70403: liveconfig.ErrAuth,
-		60002: nil, 60003: nil, 60008: nil, 60009: nil, 60012: nil, 60016: nil, 60017: nil, 60020: nil, 60021: nil}
+		60002: nil, 60003: nil, 60009: nil, 60012: nil, 60016: nil, 60017: nil, 60020: nil, 60021: nil}
 	for code, sentinel := range definitive {
 		rows = append(rows, faultRow{name: "definitive " + strconv.Itoa(code), fault: liveconfigtest.Fault{Code: code, Times: always},
 			want: apiError(code, sentinel), attempts: 1})
