@@ -143,6 +143,17 @@ func (a *App) ClearFaults() {
 	a.faults = map[liveconfig.Op][]*Fault{}
 }
 
+// ClearFaultsFor drops the faults queued for endpoint op, or, when op is "", those queued for any endpoint
+// (InjectFault's two kinds of queue); the others stay. It panics for an unknown op.
+func (a *App) ClearFaultsFor(op liveconfig.Op) {
+	if op != "" && !op.Valid() {
+		panic(fmt.Sprintf("liveconfigtest: ClearFaultsFor: unknown endpoint %q", op))
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.faults, op)
+}
+
 // takeFault returns the fault for the next request to op and uses up one of its Times, or nil. A fault whose
 // Chance does not come up is passed by for the next one in line.
 func (a *App) takeFault(op liveconfig.Op) *Fault {

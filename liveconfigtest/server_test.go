@@ -305,3 +305,36 @@ func TestAFleetFromTheFirstSDKAppID(t *testing.T) {
 		liveconfigtest.NewServer(liveconfigtest.WithApps(liveconfigtest.SequentialApps(7, 2)[0], liveconfigtest.AppSpec{SDKAppID: 7}))
 	})
 }
+
+func TestClearFaultsForDropsOneQueue(t *testing.T) {
+	t.Parallel()
+	srv := liveconfigtest.New(t)
+	cfg := srv.Config()
+	cfg.Retry = liveconfig.RetryPolicy{MaxAttempts: 1}
+	c, err := srv.NewClient(cfg)
+	require.NoError(t, err)
+	ctx := context.Background()
+	always := func(code int) liveconfigtest.Fault { return liveconfigtest.Fault{Code: code, Times: liveconfigtest.Always} }
+	srv.InjectFault(liveconfig.OpGetCallback, always(70403))
+	srv.InjectFault(liveconfig.OpGetCallbackToken, always(70402))
+	srv.InjectFault("", always(60020))
+
+	srv.ClearFaultsFor(liveconfig.OpGetCallback)
+	_, err = c.GetCallback(ctx)
+	assert.True(t, hasCode(err, 60020), "get_callback's own fault is gone; the one for any endpoint stays: %v", err)
+	_, err = c.GetCallbackToken(ctx)
+	assert.True(t, hasCode(err, 70402), "another endpoint's fault stays: %v", err)
+
+	srv.ClearFaultsFor("")
+	_, err = c.GetCallback(ctx)
+	assert.ErrorIs(t, err, liveconfig.ErrCallbackNotFound, "no fault left for get_callback: the app's own answer")
+	_, err = c.GetCallbackToken(ctx)
+	assert.True(t, hasCode(err, 70402), "a named endpoint's fault outlives clearing the any-endpoint queue: %v", err)
+
+	assert.Panics(t, func() { srv.ClearFaultsFor("get_callbacks") })
+}
+
+func hasCode(err error, code int) bool {
+	var apiErr *liveconfig.APIError
+	return errors.As(err, &apiErr) && apiErr.Code == code
+}

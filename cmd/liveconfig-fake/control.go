@@ -143,8 +143,7 @@ func (c *control) serve(w http.ResponseWriter, r *http.Request, srv *liveconfigt
 			case http.MethodPost:
 				c.injectFault(w, r, app)
 			case http.MethodDelete:
-				app.ClearFaults()
-				writeControl(w, http.StatusOK, map[string]any{})
+				c.clearFaults(w, r, app)
 			default:
 				methodNotAllowed(w, "POST, DELETE")
 			}
@@ -299,6 +298,25 @@ func (c *control) injectFault(w http.ResponseWriter, r *http.Request, app *livec
 	}
 	app.InjectFault(op, fault)
 	writeControl(w, http.StatusCreated, map[string]any{})
+}
+
+// clearFaults drops the app's faults: all of them, or with ?endpoint=NAME those queued for that endpoint
+// (?endpoint= with no name: those queued for any endpoint, as a fault's "endpoint": "" is).
+func (c *control) clearFaults(w http.ResponseWriter, r *http.Request, app *liveconfigtest.App) {
+	endpoints, named := r.URL.Query()["endpoint"]
+	switch {
+	case !named:
+		app.ClearFaults()
+	case len(endpoints) > 1:
+		writeControl(w, http.StatusBadRequest, errorJSON{"endpoint given more than once"})
+		return
+	case endpoints[0] != "" && !liveconfig.Op(endpoints[0]).Valid():
+		writeControl(w, http.StatusBadRequest, errorJSON{fmt.Sprintf("endpoint %q is none of the API's", endpoints[0])})
+		return
+	default:
+		app.ClearFaultsFor(liveconfig.Op(endpoints[0]))
+	}
+	writeControl(w, http.StatusOK, map[string]any{})
 }
 
 // deliver sends a webhook to the app's callback URL as Tencent would, and answers with the receiver's answer.

@@ -104,6 +104,24 @@ func TestControlHealthRequestsAndFaults(t *testing.T) {
 	_, err = controlClient(t, base).GetCallback(context.Background())
 	assert.NoError(t, err, "the faults are cleared")
 
+	call(t, http.MethodPost, app+"/faults", map[string]any{"endpoint": "get_callback", "code": 70403, "always": true})
+	call(t, http.MethodPost, app+"/faults", map[string]any{"code": 60020, "always": true})
+	status, _ = call(t, http.MethodDelete, app+"/faults?endpoint=get_callback", nil)
+	assert.Equal(t, http.StatusOK, status)
+	_, err = controlClient(t, base).GetCallback(context.Background())
+	var apiErr *liveconfig.APIError
+	require.ErrorAs(t, err, &apiErr, "get_callback's fault is cleared, the one for any endpoint is not")
+	assert.Equal(t, 60020, apiErr.Code)
+	status, _ = call(t, http.MethodDelete, app+"/faults?endpoint=", nil)
+	assert.Equal(t, http.StatusOK, status)
+	_, err = controlClient(t, base).GetCallback(context.Background())
+	assert.NoError(t, err, "endpoint= clears the faults queued for any endpoint")
+	for _, bad := range []string{"?endpoint=get_callbacks", "?endpoint=get_callback&endpoint=set_callback"} {
+		status, out = call(t, http.MethodDelete, app+"/faults"+bad, nil)
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+		assert.NotEmpty(t, out["error"], bad)
+	}
+
 	call(t, http.MethodPost, app+"/faults", map[string]any{"endpoint": "get_callback", "raw": map[string]any{"status": 502, "content_type": "text/html", "body": "<html>502</html>"}, "times": 4})
 	_, err = controlClient(t, base).GetCallback(context.Background())
 	var respErr *liveconfig.ResponseError
