@@ -5,7 +5,8 @@
 //
 // For an app that has no callback token enabled yet, pass -allow-unsigned instead of WEBHOOK_TOKEN. To rotate
 // the token, start every replica with WEBHOOK_TOKEN set to the new token and -previous-token-file naming a file
-// with the old one, then run 'liveconfig token rotate' (README, "Rotating the token").
+// with the old one, then run 'liveconfig token rotate' (README, "Rotating the token"). Such a file is read
+// before the receiver listens, at most 64 KiB of it; Ctrl-C ends a read that waits (a FIFO nobody writes).
 //
 // A webhook delivered again (Tencent retries "after" events on timeout) or replayed is handled once: by an
 // in-memory filter, or with -redis host:port by one that every replica shares. With the app's admin
@@ -55,18 +56,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	giftLimit := fs.Int64("gift-limit", 5000, "refuse gifts worth more coins than this (Coins x Count)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept webhooks without a signature, for an app with no token enabled (WEBHOOK_TOKEN may then be empty)")
-	var previous []string
+	var previousFiles []string
 	fs.Func("previous-token-file", "a file holding a token the app had before WEBHOOK_TOKEN, still accepted while Tencent goes on signing with it after a rotation; repeat it for more", func(path string) error {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		previous = append(previous, strings.TrimSpace(string(data)))
+		previousFiles = append(previousFiles, path)
 		return nil
 	})
 	redisAddr := fs.String("redis", "", "Redis host:port every replica shares, for the duplicate filter and the app's rate limit (default: an in-memory filter)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var previous []string
+	for _, path := range previousFiles {
+		token, err := readTokenFile(ctx, path)
+		if err != nil {
+			return fmt.Errorf("-previous-token-file %s: %w", path, err)
+		}
+		previous = append(previous, token)
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	appID, err := strconv.ParseUint(getenv("LIVECONFIG_SDKAPPID"), 10, 64)
@@ -109,6 +114,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		return err
 	}
 	return nil
+}
+
+// maxTokenFile is the most a token file may hold: a token is at most 128 characters.
+const maxTokenFile = 64 << 10
+
+// readTokenFile returns the token in the file at path, without the white space around it. It gives up when ctx
+// ends, so that a FIFO nobody writes (or a slow network file system) cannot keep the receiver from starting
+// or from being stopped with Ctrl-C; the read it leaves behind ends with the process.
+func readTokenFile(ctx context.Context, path string) (string, error) {
+	type result struct {
+		token string
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
+		switch {
+		case err != nil:
+			done <- result{err: err}
+		case len(data) > maxTokenFile:
+			done <- result{err: errors.New("is larger than 64 KiB, so not a token")}
+		default:
+			done <- result{token: strings.TrimSpace(string(data))}
+		}
+	}()
+	select {
+	case r := <-done:
+		return r.token, r.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("not read: %w", context.Cause(ctx))
+	}
 }
 
 // redisLogger passes go-redis's own log lines (such as a pool's failed dials) to the receiver's logger at
