@@ -180,18 +180,26 @@ func writeWrkScript(args []string) error {
 	return err
 }
 
+// requestPath is the path and query of a webhook signed at requestTime.
+func requestPath(requestTime int64) string {
+	return fmt.Sprintf("/tencent/webhook?SdkAppid=%d&CallbackCommand=Live.CallbackAfterMemberStateChanged&contenttype=json"+
+		"&ClientIP=203.0.113.7&OptPlatform=RESTAPI&RequestTime=%d&Sign=%s", appID, requestTime, webhook.Sign(token, requestTime))
+}
+
+// bodyBeforeEventTime is every webhook's body up to its EventTime, which the sender appends, then "}".
+const bodyBeforeEventTime = `{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_load","EventType":"Online",` +
+	`"EventCause":"Enter","MemberList":[{"Member_Account":"jared"},{"Member_Account":"tommy"},` +
+	`{"Member_Account":144115233775727695}],"EventTime":`
+
 // wrkScript is the Lua script wrk sends with: POSTs signed at requestTime (valid for a minute either way), each
 // body a member-state change whose EventTime is a counter (from first on), so that no two are alike (the
 // duplicate filter would otherwise answer all but the first without decoding).
 func wrkScript(requestTime, first int64) string {
-	path := fmt.Sprintf("/tencent/webhook?SdkAppid=%d&CallbackCommand=Live.CallbackAfterMemberStateChanged&contenttype=json"+
-		"&ClientIP=203.0.113.7&OptPlatform=RESTAPI&RequestTime=%d&Sign=%s", appID, requestTime, webhook.Sign(token, requestTime))
 	return `-- written by webhook-load wrk-script; signed at ` + strconv.FormatInt(requestTime, 10) + `
 local counter = ` + strconv.FormatInt(first, 10) + `
-local path = "` + path + `"
+local path = "` + requestPath(requestTime) + `"
 local headers = {["Content-Type"] = "application/json"}
-local before = '{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"room_load","EventType":"Online","EventCause":"Enter",' ..
-  '"MemberList":[{"Member_Account":"jared"},{"Member_Account":"tommy"},{"Member_Account":144115233775727695}],"EventTime":'
+local before = '` + bodyBeforeEventTime + `'
 
 local threads = 0
 
