@@ -23,9 +23,9 @@
 // an app's [App.Requests]), changed ([Server.Changes], in the order applied) and is handling now
 // ([Server.InFlight]), and make it misbehave with [Server.InjectFault]: an error code for the next calls (or a
 // random share of them), a change applied before an error answer, latency, a dropped connection, or a raw
-// answer such as an HTML 502 page ([App.ClearFaults] and [App.ClearFaultsFor] take them away). [Server.Deliver] sends a webhook as Tencent would (through webhook.Send),
-// and [App.SetTokenLag] makes it go on signing with the old token for a while after a change, to rehearse a
-// token rotation.
+// answer such as an HTML 502 page ([App.ClearFaults] and [App.ClearFaultsFor] take them away).
+// [Server.Deliver] sends a webhook as Tencent would (through webhook.Send), and [App.SetTokenLag] makes it go
+// on signing with the old token for a while after a change, to rehearse a token rotation.
 //
 // Where the fake differs from the real service:
 //   - It is stricter about the request: a query parameter other than the five, or one given twice, is refused

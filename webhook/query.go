@@ -37,7 +37,7 @@ func parseQuery(raw string) (query, error) {
 }
 
 // field returns where the parameter named key goes, or nil for one the receiver does not read. The length
-// picks the names to compare, so that a parameter costs one comparison at most.
+// picks the names to compare, so that a parameter costs at most two comparisons, not seven.
 func (q *query) field(key string) *string {
 	var name string
 	var to *string
