@@ -314,7 +314,9 @@ func TestClearFaultsForDropsOneQueue(t *testing.T) {
 	c, err := srv.NewClient(cfg)
 	require.NoError(t, err)
 	ctx := context.Background()
-	always := func(code int) liveconfigtest.Fault { return liveconfigtest.Fault{Code: code, Times: liveconfigtest.Always} }
+	always := func(code int) liveconfigtest.Fault {
+		return liveconfigtest.Fault{Code: code, Times: liveconfigtest.Always}
+	}
 	srv.InjectFault(liveconfig.OpGetCallback, always(70403))
 	srv.InjectFault(liveconfig.OpGetCallbackToken, always(70402))
 	srv.InjectFault("", always(60020))
