@@ -63,6 +63,14 @@ def main():
         assert state["callback"]["commands"] == ["Live.CallbackAfterCreateRoom"], state
         assert "python-test-key" not in json.dumps([got, state])
 
+        # A fault on one endpoint, cleared for that endpoint alone.
+        call("POST", app + "/faults", {"endpoint": "get_callback", "code": 70403, "always": True})
+        get = [os.environ["CLI"], "callback", "get"]
+        assert subprocess.run(get, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 3
+        status, _ = call("DELETE", app + "/faults?endpoint=get_callback")
+        assert status == 200, status
+        subprocess.run(get, env=env, check=True, stdout=subprocess.DEVNULL)
+
         log = tempfile.NamedTemporaryFile("w+")
         procs.append(subprocess.Popen([os.environ["RECEIVER"], "-addr", "127.0.0.1:0"], stdout=log, stderr=log,
                                       env=dict(os.environ, LIVECONFIG_SDKAPPID="1400000001", WEBHOOK_TOKEN="python-token")))
