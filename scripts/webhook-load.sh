@@ -54,6 +54,7 @@ load() {
   if grep -q "Non-2xx" <<< "$out"; then
     echo "webhook-load: ${modes[$k]} answered errors:" >&2
     echo "$out" >&2
+    kill -TERM "${pids[@]}" 2>/dev/null
     exit 1
   fi
   read -r n secs < <(awk '/requests in/ { sub(/,$/, "", $4); s = $4; if (s ~ /ms$/) s = s / 1000; else sub(/s$/, "", s); print $1, s }' <<< "$out")
